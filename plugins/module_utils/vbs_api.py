@@ -1,0 +1,384 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, vbs.cloud developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The VBS (Volume Backup Service) native API: its input rules, its calls and its errors.
+
+Nothing here knows about Ansible. A ``VbsClient`` wraps a keystoneauth session that is
+already authenticated and the API root ``https://<volume endpoint>/v2/<project_id>``.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import re
+import time
+
+from urllib.parse import parse_qsl, urlsplit
+
+try:
+    from keystoneauth1 import exceptions as keystoneauth_exceptions
+except ImportError:  # reported by the module as a missing openstacksdk
+    TRANSPORT_ERRORS = ()
+else:
+    TRANSPORT_ERRORS = (keystoneauth_exceptions.ClientException,)
+
+NAME_PATTERN = re.compile(r"\A[A-Za-z0-9_-]{1,64}\Z")
+NAME_MAX = 64
+DESCRIPTION_MAX = 255
+ID_FORBIDDEN = re.compile(r"[\s/?#%]")
+
+GONE_STATUSES = ("error", "deleting", "error_deleting")
+
+
+class VbsError(Exception):
+    """Base of every error this collection reports; ``data`` goes into the task result."""
+
+    data = None
+
+
+class InputError(VbsError):
+    """A task value breaks a rule of the API; raised before any request."""
+
+    def __init__(self, option, problem, rule):
+        super(InputError, self).__init__(
+            "Invalid value for option '%s': %s. Rule: %s." % (option, problem, rule))
+        self.data = {"option": option, "problem": problem, "rule": rule}
+
+
+class BackupStateError(VbsError):
+    """The service reports a backup or volume in a state the task cannot accept."""
+
+    def __init__(self, message, backup=None):
+        super(BackupStateError, self).__init__(message)
+        self.backup = backup
+
+
+class WaitTimeout(VbsError):
+    def __init__(self, message, resource=None):
+        super(WaitTimeout, self).__init__(message)
+        self.backup = resource
+
+
+# --- input rules of the API page ------------------------------------------------------------
+
+def check_name(value, option="name"):
+    if not isinstance(value, str):
+        raise InputError(option, "expected a string, got %s" % type(value).__name__,
+                         "a backup name is a string")
+    if not value:
+        raise InputError(option, "the name is empty", "1 to 64 characters")
+    if len(value) > NAME_MAX:
+        raise InputError(option, "the name has %d characters" % len(value), "1 to 64 characters")
+    if not NAME_PATTERN.match(value):
+        bad = sorted(set(ch for ch in value if not re.match(r"[A-Za-z0-9_-]", ch)))
+        raise InputError(option, "the name contains %s" % ", ".join(repr(ch) for ch in bad),
+                         "only ASCII letters, digits, underscores (_) and hyphens (-)")
+    if value.startswith("auto"):
+        raise InputError(option, "the name '%s' starts with 'auto'" % value,
+                         "names starting with 'auto' are reserved for automatic backups")
+
+
+def check_description(value, option="description"):
+    if not isinstance(value, str):
+        raise InputError(option, "expected a string, got %s" % type(value).__name__,
+                         "a description is a string")
+    if len(value) > DESCRIPTION_MAX:
+        raise InputError(option, "the description has %d characters" % len(value),
+                         "0 to 255 characters")
+    if "<" in value or ">" in value:
+        raise InputError(option, "the description contains '<' or '>'",
+                         "a description must not contain '<' or '>'")
+
+
+def check_id(value, option):
+    if not isinstance(value, str):
+        raise InputError(option, "expected a string, got %s" % type(value).__name__,
+                         "an ID is a string")
+    if not value.strip():
+        raise InputError(option, "the value is empty", "an ID must be given and non-empty")
+    if ID_FORBIDDEN.search(value) or not value.isprintable():
+        raise InputError(option, "%r contains spaces, control characters or URL delimiters" % value,
+                         "an ID is a single token such as a UUID")
+
+
+# --- errors from the service -----------------------------------------------------------------
+
+HINTS_BY_CODE = {
+    "VolumeBackup.0012": "the disk must be 'available', or 'in-use' with force: true",
+    "VolumeBackup.0013": "the disk's previous backup is still running: wait for it to finish, then run the task again",
+    "VolumeBackup.0021": "check volume_id: the disk does not exist in this project",
+    "VolumeBackup.0040": "the disk has reached its limit of 20 backups: delete old backups first",
+    "VolumeBackup.0080": "the backup quota is used up: delete old backups or ask for a larger quota",
+    "VolumeBackup.0081": "the backup quota is used up: delete old backups or ask for a larger quota",
+    "VolumeBackup.0053": "this disk type cannot be backed up by VBS",
+    "VolumeBackup.0064": "the backup is in an error state: delete it and create a new one",
+    "VolumeBackup.0113": "the backup was used to create an image: delete the image first",
+    "VolumeBackup.0206": "a backup of the disk is being created: wait for it to finish",
+    "VolumeBackup.0209": "the target disk is smaller than the backup: restore onto a larger disk",
+    "VolumeBackup.0205": "the target disk must be 'available'",
+}
+
+HINTS_BY_STATUS = {
+    400: "check the task's values against the VBS API rules",
+    401: "authentication failed or the token expired: check the credentials "
+         "(clouds.yaml, auth, OS_* variables or the AWX credential)",
+    403: "the user lacks the rights for this operation in this project: check its roles and policies",
+    404: "check the IDs, project_id and the endpoint (service_type, endpoint_override)",
+    405: "the endpoint does not offer this call: check that service_type or endpoint_override "
+         "points at the VBS (block-storage v2) API",
+    406: "the endpoint refused to answer in JSON: check endpoint_override",
+    407: "a proxy between Ansible and the cloud asks for authentication: "
+         "set its credentials in https_proxy",
+    408: "the request timed out: run the task again, or raise api_timeout",
+    409: "the resource is busy or in a conflicting state: wait and run the task again",
+    413: "a rate or size limit was hit: run the task again later",
+    429: "too many requests: run the task again later",
+    500: "the service failed: run the task again later; if it persists, "
+         "give the request ID to the cloud's support",
+    501: "the endpoint does not implement this call: check service_type or endpoint_override",
+    502: "a gateway in front of the service failed: run the task again later",
+    503: "the service is unavailable: run the task again later",
+    504: "a gateway timed out waiting for the service: check whether the operation happened, "
+         "then run the task again",
+}
+
+
+def _envelope(body):
+    """Return (code, message) from any error body the cloud may send."""
+    if not isinstance(body, dict):
+        return None, None
+    if "error_code" in body or "error_msg" in body:  # API gateway style
+        return body.get("error_code"), body.get("error_msg")
+    if len(body) == 1:
+        key, inner = next(iter(body.items()))
+        if isinstance(inner, dict) and ("message" in inner or "code" in inner):
+            code = inner.get("code")
+            if code is None or isinstance(code, int):  # Cinder repeats the HTTP status
+                code = key if key != "error" else inner.get("title") or key
+            return code, inner.get("message")
+    if "message" in body:
+        return body.get("code"), body.get("message")
+    return None, None
+
+
+class ApiError(VbsError):
+    """A non-2xx answer, as one line for the playbook and as data."""
+
+    def __init__(self, operation, status, reason=None, code=None, message=None,
+                 request_id=None, hint=None):
+        self.operation = operation
+        self.status = status
+        self.reason = reason
+        self.code = code
+        self.message = message
+        self.request_id = request_id
+        self.hint = hint or HINTS_BY_CODE.get(code) or HINTS_BY_STATUS.get(status)
+        self.data = {"status": status, "code": code, "message": message, "request_id": request_id}
+        super(ApiError, self).__init__(self._line())
+
+    def _line(self):
+        head = "%s failed: HTTP %s" % (self.operation, self.status)
+        if self.reason:
+            head += " " + self.reason
+        if self.code or self.message:
+            head += "; service error %s: %s" % (self.code or "(no code)",
+                                                 self.message or "(no message)")
+        if self.request_id:
+            head += " (request ID %s)" % self.request_id
+        return head + ("." if not self.hint else ". What to do: %s." % self.hint)
+
+    @classmethod
+    def from_response(cls, operation, response):
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        code, message = _envelope(body)
+        if message is None and response.text and body is None:
+            message = " ".join(response.text.split())[:200]
+        request_id = (response.headers.get("X-Openstack-Request-Id")
+                      or response.headers.get("X-Compute-Request-Id")
+                      or response.headers.get("X-Request-Id"))
+        return cls(operation, response.status_code, response.reason, code, message, request_id)
+
+
+def transport_error(exc, operation):
+    """Shape a keystoneauth exception (auth, catalog, TLS, connection) as a VbsError."""
+    status = getattr(exc, "http_status", None)
+    kind = type(exc).__name__
+    if status:  # Keystone answered with an HTTP error
+        return ApiError(operation, status, code=kind, message=getattr(exc, "message", None),
+                        request_id=getattr(exc, "request_id", None),
+                        hint=HINTS_BY_STATUS[401] if status == 401 else None)
+    hints = {
+        "EndpointNotFound": "set service_type to the catalog type of the VBS API, or give "
+                            "endpoint_override",
+        "MissingRequiredOptions": "give credentials: cloud, auth, OS_CLOUD, the OS_* variables or "
+                                  "a clouds.yaml (OS_CLIENT_CONFIG_FILE)",
+        "MissingAuthPlugin": "give credentials: cloud, auth, OS_CLOUD, the OS_* variables or a "
+                             "clouds.yaml (OS_CLIENT_CONFIG_FILE)",
+        "SSLError": "set ca_cert to the CA bundle that signed the endpoint's certificate "
+                    "(validate_certs: false only for testing)",
+        "ConnectFailure": "check the URL, the network and any proxy between Ansible and the cloud",
+        "ConnectTimeout": "check the URL, the network and any proxy; raise api_timeout if slow",
+        "ReadTimeout": "the service did not answer in time: check whether the operation happened, "
+                       "then run the task again",
+    }
+    hint = next((text for name, text in hints.items()
+                 if any(cls.__name__ == name for cls in type(exc).__mro__)), None)
+    text = "%s failed: %s: %s" % (operation, kind, " ".join(str(exc).split()))
+    return VbsError(text + ("." if not hint else ". What to do: %s." % hint))
+
+
+# --- the client ------------------------------------------------------------------------------
+
+class Poller:
+    """Sleeps with a growing interval (1 s, 1.5 s, … up to 10 s) until a deadline."""
+
+    def __init__(self, timeout, first=1.0, factor=1.5, longest=10.0):
+        self.clock = time.monotonic
+        self.sleep = time.sleep
+        self.deadline = self.clock() + timeout
+        self.interval = first
+        self.factor = factor
+        self.longest = longest
+
+    def remaining(self):
+        return self.deadline - self.clock()
+
+    def pause(self):
+        """Sleep before the next poll; False when the deadline has passed."""
+        left = self.remaining()
+        if left <= 0:
+            return False
+        self.sleep(min(self.interval, left))
+        self.interval = min(self.interval * self.factor, self.longest)
+        return True
+
+
+class VbsClient:
+    """Calls of the VBS native API under ``api_root`` (``…/v2/<project_id>``)."""
+
+    def __init__(self, session, api_root, poller=Poller):
+        self.session = session
+        self.api_root = api_root.rstrip("/")
+        self.poller = poller
+        self.requests_sent = 0
+
+    def request(self, method, path, operation, body=None, query=None, expected=(200,),
+                missing_ok=False):
+        self.requests_sent += 1
+        try:
+            response = self.session.request(
+                self.api_root + path, method, json=body, params=query, raise_exc=False,
+                headers={"Accept": "application/json"})
+        except TRANSPORT_ERRORS as exc:
+            raise transport_error(exc, operation)
+        if missing_ok and response.status_code == 404:
+            return None
+        if response.status_code not in expected:
+            raise ApiError.from_response(operation, response)
+        if not response.content:
+            return {}
+        try:
+            return response.json()
+        except ValueError:
+            raise ApiError(operation, response.status_code, response.reason,
+                           message="the answer is not JSON: %s" % response.text[:200],
+                           hint="check that endpoint_override points at the VBS API")
+
+    # backups
+
+    def create_backup(self, fields):
+        answer = self.request("POST", "/backups", "Creating the backup",
+                              body={"backup": fields}, expected=(200, 202))
+        return answer.get("backup", answer)
+
+    def get_backup(self, backup_id):
+        """The full backup record, or None when the service says it does not exist."""
+        answer = self.request("GET", "/backups/%s" % backup_id,
+                              "Reading backup %s" % backup_id, missing_ok=True)
+        return None if answer is None else answer.get("backup", answer)
+
+    def list_backups(self, **filters):
+        """Every backup matching ``filters`` (name, volume_id, status), following pagination.
+
+        The filters are also applied here, since not every deployment filters server-side.
+        """
+        query = dict((key, value) for key, value in filters.items() if value is not None)
+        backups = []
+        while True:
+            answer = self.request("GET", "/backups/detail", "Listing backups", query=query)
+            backups.extend(answer.get("backups", []))
+            next_query = _next_page_query(answer.get("backups_links"))
+            if next_query is None or not answer.get("backups"):
+                break
+            query = next_query
+        return [b for b in backups
+                if all(b.get(key) == value for key, value in filters.items() if value is not None)]
+
+    def delete_backup(self, backup_id):
+        """Delete; False when the backup was already gone."""
+        answer = self.request("DELETE", "/backups/%s" % backup_id,
+                              "Deleting backup %s" % backup_id, expected=(202, 204),
+                              missing_ok=True)
+        return answer is not None
+
+    def restore_backup(self, backup_id, volume_id):
+        answer = self.request("POST", "/backups/%s/restore" % backup_id,
+                              "Restoring backup %s" % backup_id,
+                              body={"restore": {"volume_id": volume_id}}, expected=(200, 202))
+        return answer.get("restore", answer)
+
+    def get_volume(self, volume_id):
+        answer = self.request("GET", "/volumes/%s" % volume_id,
+                              "Reading volume %s" % volume_id, missing_ok=True)
+        return None if answer is None else answer.get("volume", answer)
+
+    # waiting
+
+    def wait_for_backup(self, backup, timeout, until=("available",), failed=("error",),
+                        doing="created"):
+        """Poll the backup until its status is in ``until``; None when it disappeared.
+
+        ``backup`` is the last record known; the returned one is the final record.
+        """
+        poller = self.poller(timeout)
+        backup_id = backup["id"]
+        while backup is not None and backup.get("status") not in until:
+            if backup.get("status") in failed:
+                reason = backup.get("fail_reason") or "no reason given by the service"
+                raise BackupStateError(
+                    "Backup %s went to status '%s' while being %s: %s. What to do: delete it and "
+                    "run the task again." % (backup_id, backup["status"], doing, reason), backup)
+            if not poller.pause():
+                raise WaitTimeout(
+                    "Timed out after %ss waiting for backup %s to be %s; its last status is '%s'. "
+                    "The operation goes on in the cloud: run the task again later (or raise "
+                    "timeout) to pick it up." % (timeout, backup_id, doing, backup.get("status")),
+                    backup)
+            backup = self.get_backup(backup_id)
+        return backup
+
+
+def _next_page_query(links):
+    for link in links or []:
+        if link.get("rel") == "next" and link.get("href"):
+            return dict(parse_qsl(urlsplit(link["href"]).query))
+    return None
+
+
+def decode_service_metadata(backup):
+    """Turn the ``service_metadata`` JSON string into a dict, leaving other values alone."""
+    value = backup.get("service_metadata")
+    if isinstance(value, str) and value:
+        try:
+            decoded = json.loads(value)
+        except ValueError:
+            return backup
+        if isinstance(decoded, dict):
+            backup = dict(backup, service_metadata=decoded)
+    return backup

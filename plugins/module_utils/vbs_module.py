@@ -1,0 +1,164 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, vbs.cloud developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Ansible glue shared by the modules: options, connection through openstacksdk, results."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.vbs.cloud.plugins.module_utils.vbs_api import (
+    TRANSPORT_ERRORS, VbsClient, VbsError, check_id, transport_error,
+)
+
+try:
+    from openstack import config as openstack_config
+    from openstack import exceptions as openstack_exceptions
+except ImportError:
+    OPENSTACK_IMPORT_ERROR = traceback.format_exc()
+else:
+    OPENSTACK_IMPORT_ERROR = None
+
+# The options of openstack.cloud's common fragment, with the same names and meaning, plus where
+# to find the VBS API. None is required: clouds.yaml, OS_CLOUD and OS_* variables also work.
+CONNECTION_SPEC = dict(
+    cloud=dict(type="raw"),
+    auth=dict(type="dict", no_log=True),
+    auth_type=dict(type="str"),
+    region_name=dict(type="str"),
+    validate_certs=dict(type="bool", aliases=["verify"]),
+    ca_cert=dict(type="str", aliases=["cacert"]),
+    client_cert=dict(type="str", aliases=["cert"]),
+    client_key=dict(type="str", no_log=True, aliases=["key"]),
+    api_timeout=dict(type="int"),
+    interface=dict(type="str", default="public", choices=["admin", "internal", "public"],
+                   aliases=["endpoint_type"]),
+    sdk_log_path=dict(type="str"),
+    sdk_log_level=dict(type="str", default="INFO", choices=["INFO", "DEBUG"]),
+    service_type=dict(type="str", default="volumev2"),
+    endpoint_override=dict(type="str"),
+    project_id=dict(type="str"),
+)
+
+# Keys of a cloud dict whose values are secrets: masked like no_log options.
+SECRET_KEYS = frozenset((
+    "password", "token", "application_credential_secret", "secret", "passcode", "totp",
+    "key", "client_secret", "access_token", "refresh_token",
+))
+
+
+def _secret_values(value, key=None):
+    if isinstance(value, dict):
+        for inner_key, inner in value.items():
+            for secret in _secret_values(inner, inner_key):
+                yield secret
+    elif key in SECRET_KEYS and value not in (None, ""):
+        yield str(value)
+
+
+def api_root(endpoint, token_project_id, project_id):
+    """``…/v2/<project>`` from a catalog endpoint (which may already end with the project)."""
+    project = project_id or token_project_id
+    root = endpoint.replace("%(project_id)s", project).replace("{project_id}", project)
+    root = root.rstrip("/")
+    for known in (token_project_id, project_id):
+        if known and root.endswith("/" + known):
+            return root[: -len(known)] + project
+    return root + "/" + project
+
+
+def connect(params):
+    """A ``VbsClient`` on an authenticated openstacksdk session; raises VbsError."""
+    cloud = params["cloud"]
+    if isinstance(cloud, dict):
+        region = openstack_config.get_cloud_region(**cloud)
+    else:
+        region = openstack_config.get_cloud_region(
+            cloud=cloud, auth_type=params["auth_type"], auth=params["auth"],
+            region_name=params["region_name"], verify=params["validate_certs"],
+            cacert=params["ca_cert"], cert=params["client_cert"], key=params["client_key"],
+            api_timeout=params["api_timeout"], interface=params["interface"])
+    session = region.get_session()
+    service_type = params["service_type"]
+    try:
+        token_project_id = session.get_project_id()
+        endpoint = (params["endpoint_override"] or region.get_endpoint(service_type)
+                    or session.get_endpoint(service_type=service_type,
+                                            interface=region.get_interface(service_type),
+                                            region_name=region.region_name))
+    except TRANSPORT_ERRORS as exc:
+        raise transport_error(exc, "Authenticating and finding the '%s' endpoint" % service_type)
+    if not endpoint:
+        raise VbsError(
+            "The service catalog has no '%s' endpoint for interface '%s' in region '%s'. What to "
+            "do: set service_type to the catalog type of the VBS API, or give endpoint_override."
+            % (service_type, params["interface"], region.region_name))
+    if not (params["project_id"] or token_project_id):
+        raise VbsError("The token is not scoped to a project: set project_id, or scope the "
+                       "credentials to a project.")
+    return VbsClient(session, api_root(endpoint, token_project_id, params["project_id"]))
+
+
+class VbsModule:
+    """Base of the modules: subclasses set ``argument_spec`` and implement ``run()``."""
+
+    argument_spec = {}
+    module_kwargs = {}
+
+    def __init__(self):
+        spec = dict(CONNECTION_SPEC)
+        spec.update(self.argument_spec)
+        self.ansible = AnsibleModule(argument_spec=spec, supports_check_mode=True,
+                                     **self.module_kwargs)
+        self.params = self.ansible.params
+        self.check_mode = self.ansible.check_mode
+        self.ansible.no_log_values.update(_secret_values(self.params["cloud"]))
+        self._client = None
+
+    @property
+    def client(self):
+        """Connects on first use, so that input errors never cost a request."""
+        if self._client is None:
+            if OPENSTACK_IMPORT_ERROR:
+                self.ansible.fail_json(msg=missing_required_lib("openstacksdk"),
+                                       exception=OPENSTACK_IMPORT_ERROR)
+            self._enable_sdk_logging()
+            try:
+                self._client = connect(self.params)
+            except openstack_exceptions.SDKException as exc:
+                raise VbsError("Reading the cloud configuration failed: %s. What to do: check "
+                               "cloud, clouds.yaml, OS_CLOUD or the OS_* variables." % exc)
+        return self._client
+
+    def _enable_sdk_logging(self):
+        if self.params["sdk_log_path"]:
+            import openstack
+            debug = self.params["sdk_log_level"] == "DEBUG"
+            openstack.enable_logging(debug=debug, http_debug=debug,
+                                     path=self.params["sdk_log_path"])
+
+    def check_ids(self, *options):
+        for option in options:
+            if self.params[option] is not None:
+                check_id(self.params[option], option)
+
+    def run(self):
+        raise NotImplementedError
+
+    def __call__(self):
+        try:
+            result = self.run()
+        except VbsError as exc:
+            failure = {"msg": str(exc)}
+            if exc.data is not None:
+                failure["error"] = exc.data
+            resource = getattr(exc, "backup", None)
+            if resource:
+                failure.update(backup=resource, backup_id=resource.get("id"))
+            self.ansible.fail_json(**failure)
+        self.ansible.exit_json(**result)
