@@ -31,6 +31,7 @@ DESCRIPTION_MAX = 255
 ID_FORBIDDEN = re.compile(r"[\s/?#%]")
 
 GONE_STATUSES = ("error", "deleting", "error_deleting")
+RESTORE_FAILED = ("error_restoring", "error")
 
 
 class VbsError(Exception):
@@ -51,15 +52,17 @@ class InputError(VbsError):
 class BackupStateError(VbsError):
     """The service reports a backup or volume in a state the task cannot accept."""
 
-    def __init__(self, message, backup=None):
+    def __init__(self, message, backup=None, volume=None):
         super(BackupStateError, self).__init__(message)
         self.backup = backup
+        self.volume = volume
 
 
 class WaitTimeout(VbsError):
-    def __init__(self, message, resource=None):
+    def __init__(self, message, backup=None, volume=None):
         super(WaitTimeout, self).__init__(message)
-        self.backup = resource
+        self.backup = backup
+        self.volume = volume
 
 
 # --- input rules of the API page ------------------------------------------------------------
@@ -79,6 +82,20 @@ def check_name(value, option="name"):
     if value.startswith("auto"):
         raise InputError(option, "the name '%s' starts with 'auto'" % value,
                          "names starting with 'auto' are reserved for automatic backups")
+
+
+def check_name_filter(value, option="name"):
+    """A name to look backups up by: any non-empty string.
+
+    Looser than ``check_name``: backups made by backup policies (``autobk_…``) or by other
+    tools may have names that a create would refuse, and they must still be found.
+    """
+    if not isinstance(value, str):
+        raise InputError(option, "expected a string, got %s" % type(value).__name__,
+                         "a backup name is a string")
+    if not value:
+        raise InputError(option, "the name is empty",
+                         "give the name of the backups to find, or leave the option out")
 
 
 def check_description(value, option="description"):
@@ -184,8 +201,8 @@ class ApiError(VbsError):
         if self.reason:
             head += " " + self.reason
         if self.code or self.message:
-            head += "; service error %s: %s" % (self.code or "(no code)",
-                                                 self.message or "(no message)")
+            head += "; service error %s: %s" % (
+                self.code or "(no code)", self.message or "(no message)")
         if self.request_id:
             head += " (request ID %s)" % self.request_id
         return head + ("." if not self.hint else ". What to do: %s." % self.hint)
@@ -239,6 +256,7 @@ class Poller:
     """Sleeps with a growing interval (1 s, 1.5 s, … up to 10 s) until a deadline."""
 
     def __init__(self, timeout, first=1.0, factor=1.5, longest=10.0):
+        self.timeout = timeout
         self.clock = time.monotonic
         self.sleep = time.sleep
         self.deadline = self.clock() + timeout
@@ -340,28 +358,78 @@ class VbsClient:
 
     # waiting
 
+    def poll(self, kind, resource, read, poller, until, failed, doing, what_to_do_on_failure,
+             what_to_do_on_timeout, reason=None, context=None):
+        """Read ``resource`` again with ``read(id)`` until its status is in ``until``.
+
+        ``kind`` ("backup" or "volume") names the resource in messages and in the error raised
+        (with ``context``, other records to report). A status in ``failed`` raises
+        BackupStateError with ``reason(record)`` (default: its ``fail_reason``); the deadline of
+        ``poller`` raises WaitTimeout. Returns the final record, or None when it disappeared.
+        """
+        resource_id = resource["id"]
+        while resource is not None and resource.get("status") not in until:
+            status = resource.get("status")
+            records = dict(context or {}, **{kind: resource})
+            if status in failed:
+                why = (reason or _fail_reason)(resource) or "no reason given by the service"
+                raise BackupStateError(
+                    "%s %s went to status '%s' while being %s: %s. What to do: %s."
+                    % (kind.capitalize(), resource_id, status, doing, why,
+                       what_to_do_on_failure), **records)
+            if not poller.pause():
+                raise WaitTimeout(
+                    "Timed out after %ss waiting for %s %s to be %s; its last status is '%s'. "
+                    "%s." % (poller.timeout, kind, resource_id, doing, status,
+                             what_to_do_on_timeout), **records)
+            resource = read(resource_id)
+        return resource
+
     def wait_for_backup(self, backup, timeout, until=("available",), failed=("error",),
                         doing="created"):
         """Poll the backup until its status is in ``until``; None when it disappeared.
 
         ``backup`` is the last record known; the returned one is the final record.
         """
+        return self.poll(
+            "backup", backup, self.get_backup, self.poller(timeout), until, failed, doing,
+            "delete it and run the task again",
+            "The operation goes on in the cloud: run the task again later (or raise timeout) to "
+            "pick it up")
+
+    def wait_for_restore(self, backup, volume_id, timeout):
+        """Follow a restore just started until the backup and the target volume are available.
+
+        The backup goes ``restoring`` → ``available`` and the volume ``restoring-backup`` →
+        ``available``; ``error_restoring`` (or ``error``) on either fails. One deadline covers
+        both. Returns the final (backup, volume) records.
+        """
         poller = self.poller(timeout)
+        on_failure = ("check the target disk (its status and size) and the backup with "
+                      "vbs_backup_info, then run the task again")
+        on_timeout = ("The restore goes on in the cloud: check the backup and the disk with "
+                      "vbs_backup_info before running the task again, which would restore again")
         backup_id = backup["id"]
-        while backup is not None and backup.get("status") not in until:
-            if backup.get("status") in failed:
-                reason = backup.get("fail_reason") or "no reason given by the service"
-                raise BackupStateError(
-                    "Backup %s went to status '%s' while being %s: %s. What to do: delete it and "
-                    "run the task again." % (backup_id, backup["status"], doing, reason), backup)
-            if not poller.pause():
-                raise WaitTimeout(
-                    "Timed out after %ss waiting for backup %s to be %s; its last status is '%s'. "
-                    "The operation goes on in the cloud: run the task again later (or raise "
-                    "timeout) to pick it up." % (timeout, backup_id, doing, backup.get("status")),
-                    backup)
-            backup = self.get_backup(backup_id)
-        return backup
+        backup = self.poll("backup", dict(backup, status="restoring"), self.get_backup, poller,
+                           ("available",), RESTORE_FAILED, "restored", on_failure, on_timeout)
+        if backup is None:
+            raise BackupStateError("Backup %s disappeared while being restored onto volume %s."
+                                   % (backup_id, volume_id))
+        volume = self.get_volume(volume_id)
+        if volume is not None:
+            volume = self.poll(
+                "volume", volume, self.get_volume, poller, ("available",), RESTORE_FAILED,
+                "restored from backup %s" % backup_id, on_failure, on_timeout,
+                reason=lambda record: record.get("fail_reason") or backup.get("fail_reason"),
+                context={"backup": backup})
+        if volume is None:
+            raise BackupStateError("Volume %s disappeared while backup %s was restored onto it."
+                                   % (volume_id, backup_id), backup)
+        return backup, volume
+
+
+def _fail_reason(record):
+    return record.get("fail_reason")
 
 
 def _next_page_query(links):

@@ -55,8 +55,7 @@ SECRET_KEYS = frozenset((
 def _secret_values(value, key=None):
     if isinstance(value, dict):
         for inner_key, inner in value.items():
-            for secret in _secret_values(inner, inner_key):
-                yield secret
+            yield from _secret_values(inner, inner_key)
     elif key in SECRET_KEYS and value not in (None, ""):
         yield str(value)
 
@@ -160,5 +159,8 @@ class VbsModule:
             resource = getattr(exc, "backup", None)
             if resource:
                 failure.update(backup=resource, backup_id=resource.get("id"))
+            volume = getattr(exc, "volume", None)
+            if volume:
+                failure["volume"] = volume
             self.ansible.fail_json(**failure)
         self.ansible.exit_json(**result)

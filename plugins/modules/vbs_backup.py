@@ -18,7 +18,7 @@ description:
   - Every rule of the API on names, descriptions and IDs is checked before any request is sent.
   - With O(name) the module is idempotent; without it every run creates a new backup.
 author:
-  - vbs.cloud developers
+  - vbs.cloud developers (@vbs-cloud)
 options:
   backup_id:
     description:
@@ -269,9 +269,8 @@ class VbsBackupModule(VbsModule):
         if not params["name"]:
             return None
         ignored = GONE_STATUSES if params["state"] == "present" else ("deleting",)
-        found = [backup for backup in self.client.list_backups(name=params["name"],
-                                                                 volume_id=params["volume_id"])
-                 if backup.get("status") not in ignored]
+        candidates = self.client.list_backups(name=params["name"], volume_id=params["volume_id"])
+        found = [backup for backup in candidates if backup.get("status") not in ignored]
         if len(found) > 1:
             raise VbsError(
                 "%d backups named '%s' exist on volume %s: %s. What to do: give backup_id, or "

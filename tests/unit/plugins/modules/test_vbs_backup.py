@@ -140,7 +140,7 @@ def test_lookup_follows_pagination(api, run_module):
 def test_found_backup_still_creating_is_waited_for(cloud, run_module, no_sleep):
     cloud.get(VBS_ROOT + "/backups/detail", json=listing(record("creating")["backup"]))
     cloud.get(VBS_ROOT + "/backups/" + BACKUP, [{"json": record("creating")},
-                                                 {"json": record("available")}])
+                                                {"json": record("available")}])
     result = run_module(main, dict(CREATE, name="backup1"))
     assert result["changed"] is False and result["backup"]["status"] == "available"
 
@@ -333,7 +333,7 @@ def test_delete_by_name_waits_until_gone(cloud, run_module, no_sleep):
     cloud.get(VBS_ROOT + "/backups/detail", json=listing(record()["backup"]))
     cloud.delete(VBS_ROOT + "/backups/" + BACKUP, status_code=202)
     cloud.get(VBS_ROOT + "/backups/" + BACKUP, [{"json": record("deleting")},
-                                                 {"status_code": 404, "json": {}}])
+                                                {"status_code": 404, "json": {}}])
     result = run_module(main, dict(state="absent", volume_id=VOLUME, name="backup1"), diff=True)
     assert result["changed"] is True and result["backup_id"] == BACKUP
     assert result["diff"] == {"before": record()["backup"], "after": {}}
@@ -353,7 +353,7 @@ def test_delete_in_check_mode_deletes_nothing(cloud, run_module):
 
 def test_delete_fails_on_error_deleting(cloud, run_module, no_sleep):
     cloud.get(VBS_ROOT + "/backups/" + BACKUP, [{"json": record()},
-                                                 {"json": record("error_deleting", fail_reason="busy")}])
+                                                {"json": record("error_deleting", fail_reason="busy")}])
     cloud.delete(VBS_ROOT + "/backups/" + BACKUP, status_code=202)
     result = run_module(main, dict(state="absent", backup_id=BACKUP))
     assert result["failed"] and "error_deleting" in result["msg"] and "busy" in result["msg"]
