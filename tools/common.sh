@@ -1,0 +1,11 @@
+# Sourced by the tools: paths, progress and failure reporting.
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+export PATH="$ROOT/.venv/bin:$PATH"
+export ANSIBLE_COLLECTIONS_PATH="$ROOT/.cache/installed"
+export ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 PIP_DISABLE_PIP_VERSION_CHECK=1
+export VBS_LAB_HOME="${VBS_LAB_HOME:-$ROOT/.cache/lab}"
+
+step() { printf '\n==> %s\n' "$*"; }
+ok() { printf '    ok: %s\n' "$*"; }
+die() { printf '\nFAILED: %s\n' "$*" >&2; exit 1; }
