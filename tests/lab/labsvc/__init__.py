@@ -1,0 +1,1 @@
+"""Helpers of the local OpenStack lab (run inside the lab venv, not the project venv)."""
