@@ -89,7 +89,7 @@ options:
   endpoint_override:
     description:
       - URL of the VBS API, used instead of looking it up in the service catalog, for example
-        C(https://vbs.eu-de.otc.t-systems.com/v2). C(%(project_id\)s) or C({project_id}) in it is
+        C(https://vbs.eu-de.otc.t-systems.com/v2). V(%(project_id\)s) or C({project_id}) in it is
         replaced by the project ID.
     type: str
   project_id:

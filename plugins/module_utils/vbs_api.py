@@ -12,7 +12,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import email.utils
 import json
+import random
 import re
 import time
 
@@ -32,6 +34,10 @@ ID_FORBIDDEN = re.compile(r"[\s/?#%]")
 
 GONE_STATUSES = ("error", "deleting", "error_deleting")
 RESTORE_FAILED = ("error_restoring", "error")
+
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+MAX_ATTEMPTS = 5
+RETRY_BUDGET = 300  # seconds of retrying when the task gives no timeout
 
 
 class VbsError(Exception):
@@ -56,6 +62,21 @@ class BackupStateError(VbsError):
         super(BackupStateError, self).__init__(message)
         self.backup = backup
         self.volume = volume
+
+
+class UnknownOutcome(VbsError):
+    """A write whose answer was lost or was a 5xx: it may or may not have happened."""
+
+    def __init__(self, operation, reason, error=None, what_to_do=None):
+        detail = error.line(hint=False) if error else "%s failed: %s" % (operation, reason)
+        message = ("%s. Whether the service carried it out is unknown, so it was not sent again."
+                   % detail)
+        super(UnknownOutcome, self).__init__(
+            message + (" What to do: %s." % what_to_do if what_to_do else ""))
+        self.operation = operation
+        self.reason = reason
+        self.error = error
+        self.data = error.data if error else None
 
 
 class WaitTimeout(VbsError):
@@ -194,9 +215,9 @@ class ApiError(VbsError):
         self.request_id = request_id
         self.hint = hint or HINTS_BY_CODE.get(code) or HINTS_BY_STATUS.get(status)
         self.data = {"status": status, "code": code, "message": message, "request_id": request_id}
-        super(ApiError, self).__init__(self._line())
+        super(ApiError, self).__init__(self.line())
 
-    def _line(self):
+    def line(self, hint=True):
         head = "%s failed: HTTP %s" % (self.operation, self.status)
         if self.reason:
             head += " " + self.reason
@@ -205,7 +226,7 @@ class ApiError(VbsError):
                 self.code or "(no code)", self.message or "(no message)")
         if self.request_id:
             head += " (request ID %s)" % self.request_id
-        return head + ("." if not self.hint else ". What to do: %s." % self.hint)
+        return head + (". What to do: %s." % self.hint if hint and self.hint else "")
 
     @classmethod
     def from_response(cls, operation, response):
@@ -280,25 +301,76 @@ class Poller:
 class VbsClient:
     """Calls of the VBS native API under ``api_root`` (``…/v2/<project_id>``)."""
 
-    def __init__(self, session, api_root, poller=Poller):
+    def __init__(self, session, api_root, timeout=None, poller=Poller):
         self.session = session
         self.api_root = api_root.rstrip("/")
         self.poller = poller
+        self.deadline = time.monotonic() + (RETRY_BUDGET if timeout is None else timeout)
         self.requests_sent = 0
+        self.retries = []
+        self._last_exception = None
 
     def request(self, method, path, operation, body=None, query=None, expected=(200,),
-                missing_ok=False):
-        self.requests_sent += 1
+                missing_ok=False, if_unknown=None):
+        """Send one call, retrying what is safe to retry; returns the JSON answer.
+
+        Reads, and writes that certainly did not reach the service (connection refused, 429),
+        are retried with exponential back-off and jitter, at most MAX_ATTEMPTS times and within
+        the client's deadline. Any other write whose answer was lost or was a 5xx raises
+        UnknownOutcome, with ``if_unknown`` as what to do.
+        """
+        rereadable = method in ("GET", "HEAD", "DELETE")
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            self.requests_sent += 1
+            response, reason, safe = self._send(method, path, body, query)
+            if response is not None:
+                status = response.status_code
+                if missing_ok and status == 404:
+                    return None
+                if status in expected:
+                    return self._json(operation, response)
+                if status not in RETRY_STATUSES:
+                    raise ApiError.from_response(operation, response)
+                reason = "HTTP %d" % status
+                safe = status == 429
+            if not (safe or rereadable):
+                raise UnknownOutcome(operation, reason, response is not None
+                                     and ApiError.from_response(operation, response) or None,
+                                     if_unknown)
+            delay = self._backoff(attempt, response)
+            if attempt == MAX_ATTEMPTS or delay is None:
+                if response is not None:
+                    raise ApiError.from_response(operation, response)
+                raise transport_error(self._last_exception, operation)
+            self.retries.append({"operation": operation, "attempt": attempt, "reason": reason,
+                                 "delay": round(delay, 2)})
+            time.sleep(delay)
+        raise AssertionError("unreachable")
+
+    def _send(self, method, path, body, query):
+        """(response, reason, nothing_sent): an answer, or why none came."""
         try:
-            response = self.session.request(
+            return self.session.request(
                 self.api_root + path, method, json=body, params=query, raise_exc=False,
-                headers={"Accept": "application/json"})
+                headers={"Accept": "application/json"}), None, False
         except TRANSPORT_ERRORS as exc:
-            raise transport_error(exc, operation)
-        if missing_ok and response.status_code == 404:
+            if not isinstance(exc, (keystoneauth_exceptions.ConnectFailure,
+                                    keystoneauth_exceptions.ConnectTimeout)):
+                raise transport_error(exc, "%s %s" % (method, path))
+            self._last_exception = exc
+            return None, type(exc).__name__, _nothing_sent(exc)
+
+    def _backoff(self, attempt, response):
+        """Seconds to wait before the next attempt, or None when the deadline forbids it."""
+        delay = random.uniform(0.5, 1.0) * min(2 ** attempt, 30)
+        retry_after = response is not None and response.headers.get("Retry-After")
+        if retry_after:
+            delay = _seconds(retry_after, delay)
+        if time.monotonic() + delay > self.deadline:
             return None
-        if response.status_code not in expected:
-            raise ApiError.from_response(operation, response)
+        return delay
+
+    def _json(self, operation, response):
         if not response.content:
             return {}
         try:
@@ -310,10 +382,49 @@ class VbsClient:
 
     # backups
 
-    def create_backup(self, fields):
-        answer = self.request("POST", "/backups", "Creating the backup",
-                              body={"backup": fields}, expected=(200, 202))
-        return answer.get("backup", answer)
+    def create_backup(self, fields, wait_while_busy=False):
+        """Create a backup, never twice.
+
+        When the answer to the POST is lost or is a 5xx, a backup with the task's name made by
+        that POST is adopted; without a name the task fails rather than risk a duplicate. While
+        the disk's previous backup runs, ``wait_while_busy`` waits and tries again until the
+        deadline.
+        """
+        operation = "Creating the backup"
+        poller = self.poller(max(self.deadline - time.monotonic(), 0))
+        while True:
+            try:
+                answer = self.request("POST", "/backups", operation, body={"backup": fields},
+                                      expected=(200, 202))
+                return answer.get("backup", answer)
+            except UnknownOutcome as exc:
+                if not fields.get("name"):
+                    raise UnknownOutcome(
+                        operation, exc.reason, exc.error,
+                        "list the disk's backups (vbs_backup_info with volume_id %s) before "
+                        "running the task again, and give backups a name so that re-runs find "
+                        "them" % fields.get("volume_id"))
+                made = [b for b in self.list_backups(name=fields["name"],
+                                                     volume_id=fields["volume_id"])
+                        if b.get("status") not in GONE_STATUSES]
+                if made:
+                    self.retries.append({"operation": operation, "attempt": 1,
+                                         "reason": "%s; adopted backup %s made by that request"
+                                                   % (exc.reason, made[0]["id"]), "delay": 0})
+                    return made[0]
+                self.retries.append({"operation": operation, "attempt": 1, "delay": 0,
+                                     "reason": "%s; no backup named %s was made, sending again"
+                                               % (exc.reason, fields["name"])})
+                if not poller.pause():
+                    raise
+            except ApiError as exc:
+                if not (wait_while_busy and _disk_busy(exc)):
+                    raise
+                self.retries.append({"operation": operation, "attempt": 1, "delay": 0,
+                                     "reason": "disk busy with a previous backup: %s"
+                                               % exc.message})
+                if not poller.pause():
+                    raise
 
     def get_backup(self, backup_id):
         """The full backup record, or None when the service says it does not exist."""
@@ -340,15 +451,19 @@ class VbsClient:
 
     def delete_backup(self, backup_id):
         """Delete; False when the backup was already gone."""
+        retried_before = len(self.retries)
         answer = self.request("DELETE", "/backups/%s" % backup_id,
                               "Deleting backup %s" % backup_id, expected=(202, 204),
                               missing_ok=True)
-        return answer is not None
+        return answer is not None or len(self.retries) > retried_before
 
     def restore_backup(self, backup_id, volume_id):
         answer = self.request("POST", "/backups/%s/restore" % backup_id,
                               "Restoring backup %s" % backup_id,
-                              body={"restore": {"volume_id": volume_id}}, expected=(200, 202))
+                              body={"restore": {"volume_id": volume_id}}, expected=(200, 202),
+                              if_unknown="check with vbs_backup_info whether backup %s is "
+                                         "'restoring' before running the task again, which "
+                                         "would restore again" % backup_id)
         return answer.get("restore", answer)
 
     def get_volume(self, volume_id):
@@ -426,6 +541,36 @@ class VbsClient:
             raise BackupStateError("Volume %s disappeared while backup %s was restored onto it."
                                    % (volume_id, backup_id), backup)
         return backup, volume
+
+
+def _disk_busy(error):
+    """Whether a refused create means the disk's previous backup is still running."""
+    message = error.message or ""
+    return (error.code == "VolumeBackup.0013" or error.status == 409
+            or (error.status == 400 and '"backing-up"' in message))
+
+
+def _nothing_sent(exc):
+    """Whether a connection error happened before the request left (so a retry is safe)."""
+    seen = []
+    while exc is not None and exc not in seen:
+        seen.append(exc)
+        if "NewConnectionError" in repr(exc) or "ConnectTimeoutError" in repr(exc):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _seconds(retry_after, default):
+    """Seconds from a Retry-After header (delta-seconds or HTTP date)."""
+    try:
+        return max(float(retry_after), 0.0)
+    except ValueError:
+        pass
+    try:
+        return max(email.utils.parsedate_to_datetime(retry_after).timestamp() - time.time(), 0.0)
+    except (TypeError, ValueError):
+        return default
 
 
 def _fail_reason(record):

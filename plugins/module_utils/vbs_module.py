@@ -100,7 +100,8 @@ def connect(params):
     if not (params["project_id"] or token_project_id):
         raise VbsError("The token is not scoped to a project: set project_id, or scope the "
                        "credentials to a project.")
-    return VbsClient(session, api_root(endpoint, token_project_id, params["project_id"]))
+    return VbsClient(session, api_root(endpoint, token_project_id, params["project_id"]),
+                     timeout=params.get("timeout"))
 
 
 class VbsModule:
@@ -162,5 +163,11 @@ class VbsModule:
             volume = getattr(exc, "volume", None)
             if volume:
                 failure["volume"] = volume
-            self.ansible.fail_json(**failure)
-        self.ansible.exit_json(**result)
+            self.ansible.fail_json(**self._with_retries(failure))
+        self.ansible.exit_json(**self._with_retries(result))
+
+    def _with_retries(self, result):
+        """Report the retries made on the way, when there were any."""
+        if self._client is not None and self._client.retries:
+            result["retries"] = self._client.retries
+        return result

@@ -289,7 +289,7 @@ class VbsBackupModule(VbsModule):
             fields["force"] = True
         if self.check_mode:
             return self.result(True, None, dict(fields, id=None))
-        backup = self.client.create_backup(fields)
+        backup = self.client.create_backup(fields, wait_while_busy=params["wait"])
         if params["wait"]:
             backup = self.client.wait_for_backup(dict(backup, status="creating"),
                                                  params["timeout"])

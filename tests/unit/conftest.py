@@ -66,9 +66,9 @@ def cloud(requests_mock, tmp_path, monkeypatch):
     return requests_mock
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def no_sleep(monkeypatch):
-    """A fake clock for polling: sleeping advances it instantly; returns the list of sleeps."""
+    """A fake clock for polling and retries: sleeping advances it instantly; returns the sleeps."""
     from ansible_collections.vbs.cloud.plugins.module_utils import vbs_api
 
     now = [1000.0]
