@@ -9,6 +9,9 @@ which has openstacksdk; not with the lab venv).
                                                refuses in-use without one)
   labctl.py volume-delete VOLUME_ID            wait until gone
   labctl.py volume-path VOLUME_ID              print the volume's sparse file
+  labctl.py volume-write VOLUME_ID TEXT        write TEXT into the volume file (at 300 MiB)
+  labctl.py volume-read VOLUME_ID N            print N bytes of the volume file (at 300 MiB)
+  labctl.py backup-ids [--volume-id ID]        print the project's backup ids, all pages
   labctl.py cleanup                            delete all backups, snapshots
                                                and volumes of the project
 
@@ -154,7 +157,22 @@ def main():
     sub.add_parser('volume-delete').add_argument('volume_id')
     sub.add_parser('volume-path').add_argument('volume_id')
     sub.add_parser('cleanup')
+    sub.add_parser('backup-ids').add_argument('--volume-id')
+    for name in ('volume-write', 'volume-read'):
+        c = sub.add_parser(name)
+        c.add_argument('volume_id')
+        c.add_argument('data', help='text to write, or number of bytes to read')
+        c.add_argument('--offset', type=int, default=300 * 2 ** 20)
     args = p.parse_args()
+
+    if args.cmd in ('volume-write', 'volume-read'):
+        with open(volume_path(args.volume_id), 'r+b') as disk:
+            disk.seek(args.offset)
+            if args.cmd == 'volume-write':
+                disk.write(args.data.encode())
+            else:
+                print(disk.read(int(args.data)).decode(errors='replace'))
+        return
 
     if args.cmd == 'volume-path':
         path = volume_path(args.volume_id)
@@ -179,6 +197,10 @@ def main():
         vol = bs.get_volume(args.volume_id)
         bs.delete_volume(vol)
         wait_gone(bs, vol)
+    elif args.cmd == 'backup-ids':
+        query = {'volume_id': args.volume_id} if args.volume_id else {}
+        for backup_id in sorted(b.id for b in bs.backups(details=False, **query)):
+            print(backup_id)
     elif args.cmd == 'cleanup':
         cleanup(conn, openstack.connect(cloud=args.admin_cloud))
 
