@@ -75,6 +75,8 @@ options:
   wait:
     description:
       - Whether to wait until the backup is V(available) (or gone, with O(state=absent)).
+      - With O(wait=true), a create refused because the disk's previous backup is still running
+        is tried again until O(timeout); without it the task fails with that reason.
     type: bool
     default: true
 extends_documentation_fragment:
@@ -99,6 +101,11 @@ notes:
   - Only one backup of a disk can be created at a time; a second create while one is running is
     refused by the service (C(VolumeBackup.0013)).
   - The disk must be C(available), or C(in-use) with O(force=true).
+  - Reads, and calls that never reached the service, are retried on HTTP 429 (after its
+    C(Retry-After)), 500, 502, 503, 504 and lost connections, with exponential back-off and
+    jitter, at most 5 attempts within O(timeout). A create whose answer was lost or was a 5xx is
+    never simply sent again; with O(name) the backup it made is looked up and adopted, without
+    O(name) the task fails saying so, so that no duplicate backup is ever made.
 seealso:
   - name: VBS native API, creating a backup
     description: The API this module implements.
@@ -203,6 +210,30 @@ error:
     request_id:
       description: Request ID to give the cloud's support.
       type: str
+retries:
+  description:
+    - The calls that were tried again on the way, and why (HTTP 429 or 5xx, a lost connection,
+      a busy disk, a backup adopted after a lost answer). Only present when there were any.
+  returned: when a call was retried
+  type: list
+  elements: dict
+  contains:
+    operation:
+      description: What was being done.
+      type: str
+      sample: Listing backups
+    attempt:
+      description: Number of the attempt that failed.
+      type: int
+      sample: 1
+    reason:
+      description: Why it was tried again.
+      type: str
+      sample: HTTP 503
+    delay:
+      description: Seconds waited before the next attempt.
+      type: float
+      sample: 1.37
 """
 
 from ansible_collections.vbs.cloud.plugins.module_utils.vbs_api import (

@@ -203,6 +203,30 @@ error:
     request_id:
       description: Request ID to give the cloud's support.
       type: str
+retries:
+  description:
+    - The calls that were tried again on the way, and why (HTTP 429 or 5xx, a lost connection,
+      a busy disk, a backup adopted after a lost answer). Only present when there were any.
+  returned: when a call was retried
+  type: list
+  elements: dict
+  contains:
+    operation:
+      description: What was being done.
+      type: str
+      sample: Listing backups
+    attempt:
+      description: Number of the attempt that failed.
+      type: int
+      sample: 1
+    reason:
+      description: Why it was tried again.
+      type: str
+      sample: HTTP 503
+    delay:
+      description: Seconds waited before the next attempt.
+      type: float
+      sample: 1.37
 """
 
 from ansible_collections.vbs.cloud.plugins.module_utils.vbs_api import (
