@@ -25,8 +25,8 @@ REFUSED = requests.exceptions.ConnectionError(urllib3.exceptions.NewConnectionEr
 RESET = requests.exceptions.ConnectionError(urllib3.exceptions.ProtocolError(
     "Connection aborted.", ConnectionResetError(104, "Connection reset by peer")))
 READ_TIMEOUT = requests.exceptions.ReadTimeout("Read timed out. (read timeout=30)")
-UNAVAILABLE = {"status_code": 503, "json": {"serviceUnavailable": {"code": 503,
-                                                                     "message": "try later"}}}
+UNAVAILABLE = {"status_code": 503,
+               "json": {"serviceUnavailable": {"code": 503, "message": "try later"}}}
 
 
 def posts(mock):
@@ -62,8 +62,8 @@ def test_without_a_name_a_create_of_unknown_fate_is_not_sent_again(cloud, run_mo
     assert "vbs_backup_info with volume_id %s" % VOLUME in result["msg"]
 
 
-def test_a_refused_connection_sent_nothing_and_is_retried_even_without_a_name(cloud, run_module,
-                                                                             no_sleep):
+def test_a_refused_connection_sent_nothing_and_is_retried_even_without_a_name(
+        cloud, run_module, no_sleep):
     cloud.post(POSTS, [{"exc": REFUSED}, CREATED])
     result = run_module(main, dict(ARGS, name=None))
     assert result["changed"] is True and len(posts(cloud)) == 2
