@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Small helper for tests against the local lab (run with the PROJECT's venv,
 which has openstacksdk; not with the lab venv).
 

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """End-to-end check of a running lab through the native v2 backup API.
 
 Run with a python that has openstacksdk (the project venv), after tests/lab/start:
@@ -19,8 +19,11 @@ import openstack  # noqa: E402
 OFFSET = 300 * 1024 * 1024
 
 
-def step(msg, t0=[time.time()]):
-    print('[%6.1fs] %s' % (time.time() - t0[0], msg), flush=True)
+STARTED = time.time()
+
+
+def step(msg):
+    print('[%6.1fs] %s' % (time.time() - STARTED, msg), flush=True)
 
 
 def poll(sess, url, key, want, timeout=300):

@@ -3,7 +3,8 @@
 One process lets `transport_url = fake://` carry RPC between the services
 (the fake driver is in-memory). Usage: python -m labsvc.cinder_all --config-file F
 """
-from cinder import monkey_patch; monkey_patch.patch()  # noqa: E702,I100 (must be first)
+from cinder import monkey_patch  # noqa: I100 (eventlet must patch before anything else)
+monkey_patch.patch()
 
 import logging as python_logging  # noqa: E402
 import sys  # noqa: E402

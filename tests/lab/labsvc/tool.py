@@ -63,7 +63,7 @@ class Identity(object):
 
     def _find(self, kind, name, **query):
         q = '&'.join(['name=%s' % name] + ['%s=%s' % kv for kv in query.items()])
-        status, _, doc = http('GET', '%s/v3/%s?%s' % (KS, kind, q), token=self.token)
+        status, _headers, doc = http('GET', '%s/v3/%s?%s' % (KS, kind, q), token=self.token)
         assert status == 200, (kind, status, doc)
         return doc[kind][0] if doc[kind] else None
 
@@ -73,32 +73,32 @@ class Identity(object):
             return found['id']
         one = kind[:-1]
         body = {one: dict({'name': name}, **(attrs or {}))}
-        status, _, doc = http('POST', '%s/v3/%s' % (KS, kind), body, self.token)
+        status, _headers, doc = http('POST', '%s/v3/%s' % (KS, kind), body, self.token)
         assert status == 201, (kind, name, status, doc)
         return doc[one]['id']
 
     def grant(self, project_id, user_id, role_id):
-        status, _, doc = http('PUT', '%s/v3/projects/%s/users/%s/roles/%s' % (
+        status, _headers, doc = http('PUT', '%s/v3/projects/%s/users/%s/roles/%s' % (
             KS, project_id, user_id, role_id), token=self.token)
         assert status in (200, 204), ('grant', status, doc)
 
     def endpoints(self, service_type, url):
-        status, _, doc = http('GET', '%s/v3/services?type=%s' % (KS, service_type),
-                              token=self.token)
+        status, _headers, doc = http('GET', '%s/v3/services?type=%s' % (KS, service_type),
+                                     token=self.token)
         if doc['services']:
             sid = doc['services'][0]['id']
         else:
-            status, _, doc = http('POST', KS + '/v3/services', {'service': {
+            status, _headers, doc = http('POST', KS + '/v3/services', {'service': {
                 'name': service_type, 'type': service_type, 'enabled': True}},
                 self.token)
             assert status == 201, ('service', service_type, status, doc)
             sid = doc['service']['id']
-        status, _, doc = http('GET', '%s/v3/endpoints?service_id=%s' % (KS, sid),
-                              token=self.token)
+        status, _headers, doc = http('GET', '%s/v3/endpoints?service_id=%s' % (KS, sid),
+                                     token=self.token)
         have = {e['interface'] for e in doc['endpoints']}
         for iface in ('public', 'internal', 'admin'):
             if iface not in have:
-                status, _, doc = http('POST', KS + '/v3/endpoints', {'endpoint': {
+                status, _headers, doc = http('POST', KS + '/v3/endpoints', {'endpoint': {
                     'service_id': sid, 'interface': iface, 'url': url,
                     'region_id': 'RegionOne', 'enabled': True}}, self.token)
                 assert status == 201, ('endpoint', service_type, status, doc)
@@ -136,15 +136,15 @@ def identity_setup(_args):
 def check_once(verbose=False):
     """Return None when healthy, else a string saying what is missing."""
     try:
-        status, _, _ = http('GET', KS + '/v3', timeout=3)
+        status, _headers, _doc = http('GET', KS + '/v3', timeout=3)
         if status != 200:
             return 'identity /v3 answers %s' % status
-        status, _, _ = http('GET', CINDER + '/', timeout=3)
+        status, _headers, _doc = http('GET', CINDER + '/', timeout=3)
         if status != 300:
             return 'volume root answers %s' % status
         token, project_id = get_token()
-        status, _, doc = http('GET', '%s/v3/%s/os-services' % (CINDER, project_id),
-                              token=token, timeout=5)
+        status, _headers, doc = http('GET', '%s/v3/%s/os-services' % (CINDER, project_id),
+                                     token=token, timeout=5)
         if status != 200:
             return 'os-services answers %s %s' % (status, doc)
     except (OSError, RuntimeError) as err:
