@@ -60,7 +60,7 @@ options:
     aliases: [key]
   api_timeout:
     description:
-      - Seconds to wait for one HTTP answer. Unset means no limit from this module.
+      - Seconds to wait for one HTTP answer, more than 0. Unset means no limit from this module.
     type: int
   interface:
     description:

@@ -31,6 +31,9 @@ NAME_PATTERN = re.compile(r"\A[A-Za-z0-9_-]{1,64}\Z")
 NAME_MAX = 64
 DESCRIPTION_MAX = 255
 ID_FORBIDDEN = re.compile(r"[\s/?#%]")
+ID_PATTERN = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
+ID_MAX = 64  # Keystone project IDs are at most 64 characters, Cinder IDs are UUIDs (36)
+CONTAINER_MAX = 255
 
 GONE_STATUSES = ("error", "deleting", "error_deleting")
 RESTORE_FAILED = ("error_restoring", "error")
@@ -137,9 +140,31 @@ def check_id(value, option):
                          "an ID is a string")
     if not value.strip():
         raise InputError(option, "the value is empty", "an ID must be given and non-empty")
+    if len(value) > ID_MAX:
+        raise InputError(option, "the value has %d characters" % len(value),
+                         "an ID is a single token such as a UUID, at most %d characters" % ID_MAX)
     if ID_FORBIDDEN.search(value) or not value.isprintable():
         raise InputError(option, "%r contains spaces, control characters or URL delimiters" % value,
                          "an ID is a single token such as a UUID")
+    if not ID_PATTERN.match(value):
+        bad = sorted(set(ch for ch in value if not re.match(r"[A-Za-z0-9_.-]", ch)))
+        raise InputError(option, "%r contains %s" % (value, ", ".join(repr(ch) for ch in bad)
+                                                     or "no letter or digit at the start"),
+                         "an ID is a single token of ASCII letters, digits, '-', '_' and '.', "
+                         "such as a UUID")
+
+
+def check_container(value, option="container"):
+    """The reserved ``container`` field: no rule on the API page; Cinder's own limits apply."""
+    if not isinstance(value, str):
+        raise InputError(option, "expected a string, got %s" % type(value).__name__,
+                         "a container is a string")
+    if len(value) > CONTAINER_MAX:
+        raise InputError(option, "the container has %d characters" % len(value),
+                         "0 to %d characters" % CONTAINER_MAX)
+    if not value.isprintable():
+        raise InputError(option, "%r contains control or invisible characters" % value,
+                         "a container is printable text")
 
 
 # --- errors from the service -----------------------------------------------------------------
@@ -354,6 +379,9 @@ class VbsClient:
                 self.api_root + path, method, json=body, params=query, raise_exc=False,
                 headers={"Accept": "application/json"}), None, False
         except TRANSPORT_ERRORS as exc:
+            if _answer_cut_off(exc):  # the request was sent; its answer broke off half-way
+                self._last_exception = exc
+                return None, "the answer was cut off (%s)" % type(exc.original).__name__, False
             if not isinstance(exc, (keystoneauth_exceptions.ConnectFailure,
                                     keystoneauth_exceptions.ConnectTimeout)):
                 raise transport_error(exc, "%s %s" % (method, path))
@@ -548,6 +576,19 @@ def _disk_busy(error):
     message = error.message or ""
     return (error.code == "VolumeBackup.0013" or error.status == 409
             or (error.status == 400 and '"backing-up"' in message))
+
+
+def _answer_cut_off(exc):
+    """Whether keystoneauth's UnknownConnectionError wraps an answer that broke off half-way.
+
+    requests raises ChunkedEncodingError (IncompleteRead, or a connection reset while the body
+    was read) when the server's answer stops short; keystoneauth passes it on as an
+    UnknownConnectionError, like errors that happen before anything is sent (a malformed URL).
+    """
+    original = getattr(exc, "original", None)
+    return original is not None and any(
+        cls.__name__ in ("ChunkedEncodingError", "ContentDecodingError")
+        for cls in type(original).__mro__)
 
 
 def _nothing_sent(exc):

@@ -8,12 +8,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
+import re
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.vbs.cloud.plugins.module_utils.vbs_api import (
-    TRANSPORT_ERRORS, VbsClient, VbsError, check_id, transport_error,
+    TRANSPORT_ERRORS, InputError, VbsClient, VbsError, check_id, transport_error,
 )
 
 try:
@@ -71,19 +73,53 @@ def api_root(endpoint, token_project_id, project_id):
     return root + "/" + project
 
 
+URL_PATTERN = re.compile(r"\Ahttps?://[^/\s?#]+(/\S*)?\Z")
+TOKEN_PATTERN = re.compile(r"\A[A-Za-z0-9_.:-]+\Z")
+
+
+def check_connection(params):
+    """Connection options that would fail, or fail obscurely, once sent; raises InputError."""
+    cloud = params["cloud"]
+    if cloud is not None and not isinstance(cloud, dict):
+        if not isinstance(cloud, str) or not cloud.strip() or not cloud.isprintable():
+            raise InputError("cloud", "expected the name of a cloud of clouds.yaml or a dict, got "
+                                      "%s" % (repr(cloud) if isinstance(cloud, str)
+                                              else type(cloud).__name__),
+                             "a non-empty cloud name, or a dict of cloud settings")
+    if params["api_timeout"] is not None and params["api_timeout"] <= 0:
+        raise InputError("api_timeout", "%d is not positive" % params["api_timeout"],
+                         "seconds, more than 0")
+    for option in ("ca_cert", "client_cert", "client_key"):
+        path = params[option]
+        if path is not None and not (os.path.isfile(path) and os.access(path, os.R_OK)):
+            raise InputError(option, "the file does not exist or cannot be read",
+                             "the path of a readable PEM file")
+    if not TOKEN_PATTERN.match(params["service_type"] or ""):
+        raise InputError("service_type", "%r is not a catalog type" % params["service_type"],
+                         "a service type of the catalog such as volumev2")
+    override = params["endpoint_override"]
+    if override is not None and not URL_PATTERN.match(override):
+        raise InputError("endpoint_override", "%r is not an http(s) URL" % override,
+                         "the URL of the VBS API, such as "
+                         "https://evs.example.com/v2/%(project_id)s")
+
+
 def connect(params):
     """A ``VbsClient`` on an authenticated openstacksdk session; raises VbsError."""
     cloud = params["cloud"]
-    if isinstance(cloud, dict):
-        region = openstack_config.get_cloud_region(**cloud)
-    else:
-        region = openstack_config.get_cloud_region(
-            cloud=cloud, auth_type=params["auth_type"], auth=params["auth"],
-            region_name=params["region_name"], verify=params["validate_certs"],
-            cacert=params["ca_cert"], cert=params["client_cert"], key=params["client_key"],
-            api_timeout=params["api_timeout"], interface=params["interface"])
-    session = region.get_session()
     service_type = params["service_type"]
+    try:
+        if isinstance(cloud, dict):
+            region = openstack_config.get_cloud_region(**cloud)
+        else:
+            region = openstack_config.get_cloud_region(
+                cloud=cloud, auth_type=params["auth_type"], auth=params["auth"],
+                region_name=params["region_name"], verify=params["validate_certs"],
+                cacert=params["ca_cert"], cert=params["client_cert"], key=params["client_key"],
+                api_timeout=params["api_timeout"], interface=params["interface"])
+        session = region.get_session()
+    except TRANSPORT_ERRORS as exc:  # an unknown auth_type, missing auth options
+        raise transport_error(exc, "Reading the cloud configuration")
     try:
         token_project_id = session.get_project_id()
         endpoint = (params["endpoint_override"] or region.get_endpoint(service_type)
@@ -104,6 +140,19 @@ def connect(params):
                      timeout=params.get("timeout"))
 
 
+class _AnsibleModule(AnsibleModule):
+    """AnsibleModule that masks the secrets of a ``cloud`` dict from the start.
+
+    ``cloud`` is a raw option (a name or a dict), so Ansible knows nothing secret in it; its
+    secrets must be no_log values before Ansible validates the arguments, since a validation
+    failure (an option of the wrong type, say) reports every argument as the invocation.
+    """
+
+    def _load_params(self):
+        super(_AnsibleModule, self)._load_params()
+        self.no_log_values.update(_secret_values(self.params.get("cloud")))
+
+
 class VbsModule:
     """Base of the modules: subclasses set ``argument_spec`` and implement ``run()``."""
 
@@ -113,11 +162,10 @@ class VbsModule:
     def __init__(self):
         spec = dict(CONNECTION_SPEC)
         spec.update(self.argument_spec)
-        self.ansible = AnsibleModule(argument_spec=spec, supports_check_mode=True,
-                                     **self.module_kwargs)
+        self.ansible = _AnsibleModule(argument_spec=spec, supports_check_mode=True,
+                                      **self.module_kwargs)
         self.params = self.ansible.params
         self.check_mode = self.ansible.check_mode
-        self.ansible.no_log_values.update(_secret_values(self.params["cloud"]))
         self._client = None
 
     @property
@@ -127,6 +175,7 @@ class VbsModule:
             if OPENSTACK_IMPORT_ERROR:
                 self.ansible.fail_json(msg=missing_required_lib("openstacksdk"),
                                        exception=OPENSTACK_IMPORT_ERROR)
+            check_connection(self.params)
             self._enable_sdk_logging()
             try:
                 self._client = connect(self.params)
@@ -139,8 +188,12 @@ class VbsModule:
         if self.params["sdk_log_path"]:
             import openstack
             debug = self.params["sdk_log_level"] == "DEBUG"
-            openstack.enable_logging(debug=debug, http_debug=debug,
-                                     path=self.params["sdk_log_path"])
+            try:
+                openstack.enable_logging(debug=debug, http_debug=debug,
+                                         path=self.params["sdk_log_path"])
+            except OSError as exc:
+                raise InputError("sdk_log_path", "the file cannot be written (%s)" % exc.strerror,
+                                 "a path in a writable directory")
 
     def check_ids(self, *options):
         for option in options:

@@ -28,6 +28,7 @@ options:
   container:
     description:
       - Backup container. Reserved by the API and skipped by the service.
+      - At most 255 printable characters (the limit of OpenStack Cinder).
     type: str
   description:
     description:
@@ -237,7 +238,7 @@ retries:
 """
 
 from ansible_collections.vbs.cloud.plugins.module_utils.vbs_api import (
-    GONE_STATUSES, InputError, VbsError, check_description, check_name,
+    GONE_STATUSES, InputError, VbsError, check_container, check_description, check_name,
 )
 from ansible_collections.vbs.cloud.plugins.module_utils.vbs_module import VbsModule
 
@@ -275,6 +276,8 @@ class VbsBackupModule(VbsModule):
             check_name(params["name"])
         if params["description"] is not None:
             check_description(params["description"])
+        if params["container"] is not None:
+            check_container(params["container"])
         if params["timeout"] < 0:
             raise InputError("timeout", "%d is negative" % params["timeout"], "seconds, 0 or more")
         if params["backup_id"]:

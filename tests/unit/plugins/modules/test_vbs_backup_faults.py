@@ -144,3 +144,34 @@ def test_a_delete_whose_answer_was_lost_is_retried_and_reports_the_change(cloud,
     cloud.delete(VBS_ROOT + "/backups/" + BACKUP, [{"exc": RESET}, {"status_code": 404, "json": {}}])
     result = run_module(main, {"state": "absent", "backup_id": BACKUP})
     assert result["changed"] is True and result["retries"][0]["reason"] == "ConnectFailure"
+
+
+# An answer cut off half-way (found with tests/faults/proxy.py, action cut_body): requests raises
+# ChunkedEncodingError, which keystoneauth passes on as UnknownConnectionError.
+CUT = requests.exceptions.ChunkedEncodingError(urllib3.exceptions.ProtocolError(
+    "Connection broken: IncompleteRead(142 bytes read, 143 more expected)"))
+
+
+def test_a_create_whose_answer_was_cut_off_adopts_the_backup(cloud, run_module):
+    cloud.get(LISTS, [{"json": {"backups": []}}, {"json": {"backups": [MADE]}}])
+    cloud.post(POSTS, exc=CUT)
+    result = run_module(main, ARGS)
+    assert result["changed"] is True and result["backup_id"] == BACKUP
+    assert len(posts(cloud)) == 1
+    assert "the answer was cut off (ChunkedEncodingError); adopted backup %s" % BACKUP in (
+        result["retries"][0]["reason"])
+
+
+def test_without_a_name_a_create_whose_answer_was_cut_off_is_not_sent_again(cloud, run_module):
+    cloud.post(POSTS, exc=CUT)
+    result = run_module(main, dict(ARGS, name=None))
+    assert result["failed"] and len(posts(cloud)) == 1
+    assert "Whether the service carried it out is unknown" in result["msg"]
+
+
+def test_a_read_whose_answer_was_cut_off_is_read_again(cloud, run_module):
+    cloud.get(LISTS, [{"exc": CUT}, {"json": {"backups": [dict(MADE, status="available")]}}])
+    result = run_module(main, ARGS)
+    assert result["changed"] is False and result["backup_id"] == BACKUP
+    assert result["retries"][0]["reason"] == "the answer was cut off (ChunkedEncodingError)"
+    assert not posts(cloud)
