@@ -82,11 +82,20 @@ class UnknownOutcome(VbsError):
         self.data = error.data if error else None
 
 
-class WaitTimeout(VbsError):
-    def __init__(self, message, backup=None, volume=None):
-        super(WaitTimeout, self).__init__(message)
-        self.backup = backup
-        self.volume = volume
+class WaitTimeout(BackupStateError):
+    """A wait ran past the task's timeout; the operation goes on in the cloud."""
+
+
+class AmbiguousName(VbsError):
+    """Several backups of a disk carry the name the task gave."""
+
+    def __init__(self, name, volume_id, backups):
+        super(AmbiguousName, self).__init__(
+            "%d backups named '%s' exist on volume %s: %s. Nothing was done. What to do: give "
+            "backup_id, or delete the extra backups." % (
+                len(backups), name, volume_id, ", ".join(
+                    "%s (%s)" % (b["id"], b.get("status"))
+                    for b in sorted(backups, key=lambda b: b["id"]))))
 
 
 # --- input rules of the API page ------------------------------------------------------------
@@ -432,9 +441,7 @@ class VbsClient:
                         "list the disk's backups (vbs_backup_info with volume_id %s) before "
                         "running the task again, and give backups a name so that re-runs find "
                         "them" % fields.get("volume_id"))
-                made = [b for b in self.list_backups(name=fields["name"],
-                                                     volume_id=fields["volume_id"])
-                        if b.get("status") not in GONE_STATUSES]
+                made = self.named_backups(fields["name"], fields["volume_id"])
                 if made:
                     self.retries.append({"operation": operation, "attempt": 1,
                                          "reason": "%s; adopted backup %s made by that request"
@@ -476,6 +483,11 @@ class VbsClient:
             query = next_query
         return [b for b in backups
                 if all(b.get(key) == value for key, value in filters.items() if value is not None)]
+
+    def named_backups(self, name, volume_id, ignore=GONE_STATUSES):
+        """The backups of ``volume_id`` called ``name``, leaving out those in ``ignore``."""
+        return [b for b in self.list_backups(name=name, volume_id=volume_id)
+                if b.get("status") not in ignore]
 
     def delete_backup(self, backup_id):
         """Delete; False when the backup was already gone."""

@@ -238,7 +238,8 @@ retries:
 """
 
 from ansible_collections.vbs.cloud.plugins.module_utils.vbs_api import (
-    GONE_STATUSES, InputError, VbsError, check_container, check_description, check_name,
+    GONE_STATUSES, AmbiguousName, InputError, VbsError, check_container, check_description,
+    check_name,
 )
 from ansible_collections.vbs.cloud.plugins.module_utils.vbs_module import VbsModule
 
@@ -303,13 +304,9 @@ class VbsBackupModule(VbsModule):
         if not params["name"]:
             return None
         ignored = GONE_STATUSES if params["state"] == "present" else ("deleting",)
-        candidates = self.client.list_backups(name=params["name"], volume_id=params["volume_id"])
-        found = [backup for backup in candidates if backup.get("status") not in ignored]
+        found = self.client.named_backups(params["name"], params["volume_id"], ignored)
         if len(found) > 1:
-            raise VbsError(
-                "%d backups named '%s' exist on volume %s: %s. What to do: give backup_id, or "
-                "delete the extra backups." % (len(found), params["name"], params["volume_id"],
-                                               ", ".join(sorted(b["id"] for b in found))))
+            raise AmbiguousName(params["name"], params["volume_id"], found)
         return found[0] if found else None
 
     def create(self, backup):

@@ -247,7 +247,7 @@ retries:
 """
 
 from ansible_collections.vbs.cloud.plugins.module_utils.vbs_api import (
-    GONE_STATUSES, BackupStateError, InputError, VbsError, check_name_filter,
+    GONE_STATUSES, AmbiguousName, BackupStateError, InputError, VbsError, check_name_filter,
     decode_service_metadata,
 )
 from ansible_collections.vbs.cloud.plugins.module_utils.vbs_module import VbsModule
@@ -351,18 +351,14 @@ class VbsBackupRestoreModule(VbsModule):
 
     def find_by_name(self):
         params = self.params
-        found = self.client.list_backups(name=params["name"], volume_id=params["volume_id"])
+        found = self.client.named_backups(params["name"], params["volume_id"], ignore=())
         usable = [b for b in found if b.get("status") not in GONE_STATUSES] or found
         if not usable:
             raise VbsError("No backup named '%s' exists on volume %s. What to do: check name and "
                            "volume_id (the disk that was backed up), or give backup_id."
                            % (params["name"], params["volume_id"]))
         if len(usable) > 1:
-            raise VbsError(
-                "%d backups named '%s' exist on volume %s: %s. Nothing was restored. What to do: "
-                "give backup_id." % (len(usable), params["name"], params["volume_id"], ", ".join(
-                    "%s (%s)" % (b["id"], b.get("status"))
-                    for b in sorted(usable, key=lambda b: b["id"]))))
+            raise AmbiguousName(params["name"], params["volume_id"], usable)
         return usable[0]
 
     def target(self, backup):

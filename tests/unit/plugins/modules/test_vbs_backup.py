@@ -124,7 +124,7 @@ def test_several_backups_of_that_name_fail_listing_their_ids(cloud, run_module):
         record(id="id-2")["backup"], record(id="id-1", status="creating")["backup"]))
     result = run_module(main, dict(CREATE, name="backup1"))
     assert result["failed"]
-    assert "2 backups named 'backup1'" in result["msg"] and "id-1, id-2" in result["msg"]
+    assert "2 backups named 'backup1'" in result["msg"] and "id-1 (creating), id-2 (available)" in result["msg"]
     assert not writes(cloud)
 
 
