@@ -46,10 +46,9 @@ def test_create_sends_only_the_fields_set_and_reports_the_id(api, run_module):
                                                     description="Backup_Demo")}
 
 
-def test_create_without_wait_costs_four_requests_with_identity_discovery(api, run_module):
+def test_create_without_wait_costs_three_requests_with_a_v3_auth_url(api, run_module):
     run_module(main, dict(CREATE, name="backup1", wait=False))
     assert [(r.method, r.path) for r in api.request_history] == [
-        ("GET", "/v3"),
         ("POST", "/v3/auth/tokens"),
         ("GET", "/v2/%s/backups/detail" % PROJECT_ID.lower()),
         ("POST", "/v2/%s/backups" % PROJECT_ID.lower()),
