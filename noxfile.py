@@ -27,7 +27,7 @@ OPENSTACKSDK = {
     "oldest": "openstacksdk==1.0.0",  # the minimum stated in requirements.txt and the docs
     "newest": "openstacksdk",
 }
-UNIT_PACKAGES = ["pytest", "requests-mock"]
+UNIT_PACKAGES = ["pytest", "requests-mock", "hypothesis"]
 
 
 def _core(version: str) -> str:
