@@ -100,10 +100,14 @@ class AmbiguousName(VbsError):
 
 # --- input rules of the API page ------------------------------------------------------------
 
-def check_name(value, option="name"):
+def _check_string(value, option, what):
     if not isinstance(value, str):
         raise InputError(option, "expected a string, got %s" % type(value).__name__,
-                         "a backup name is a string")
+                         "%s is a string" % what)
+
+
+def check_name(value, option="name"):
+    _check_string(value, option, "a backup name")
     if not value:
         raise InputError(option, "the name is empty", "1 to 64 characters")
     if len(value) > NAME_MAX:
@@ -123,18 +127,14 @@ def check_name_filter(value, option="name"):
     Looser than ``check_name``: backups made by backup policies (``autobk_…``) or by other
     tools may have names that a create would refuse, and they must still be found.
     """
-    if not isinstance(value, str):
-        raise InputError(option, "expected a string, got %s" % type(value).__name__,
-                         "a backup name is a string")
+    _check_string(value, option, "a backup name")
     if not value:
         raise InputError(option, "the name is empty",
                          "give the name of the backups to find, or leave the option out")
 
 
 def check_description(value, option="description"):
-    if not isinstance(value, str):
-        raise InputError(option, "expected a string, got %s" % type(value).__name__,
-                         "a description is a string")
+    _check_string(value, option, "a description")
     if len(value) > DESCRIPTION_MAX:
         raise InputError(option, "the description has %d characters" % len(value),
                          "0 to 255 characters")
@@ -144,9 +144,7 @@ def check_description(value, option="description"):
 
 
 def check_id(value, option):
-    if not isinstance(value, str):
-        raise InputError(option, "expected a string, got %s" % type(value).__name__,
-                         "an ID is a string")
+    _check_string(value, option, "an ID")
     if not value.strip():
         raise InputError(option, "the value is empty", "an ID must be given and non-empty")
     if len(value) > ID_MAX:
@@ -165,9 +163,7 @@ def check_id(value, option):
 
 def check_container(value, option="container"):
     """The reserved ``container`` field: no rule on the API page; Cinder's own limits apply."""
-    if not isinstance(value, str):
-        raise InputError(option, "expected a string, got %s" % type(value).__name__,
-                         "a container is a string")
+    _check_string(value, option, "a container")
     if len(value) > CONTAINER_MAX:
         raise InputError(option, "the container has %d characters" % len(value),
                          "0 to %d characters" % CONTAINER_MAX)
