@@ -237,11 +237,11 @@ retries:
       sample: 1.37
 """
 
-from ansible_collections.vbs.cloud.plugins.module_utils.vbs_api import (
-    GONE_STATUSES, AmbiguousName, InputError, VbsError, check_container, check_description,
-    check_name,
-)
-from ansible_collections.vbs.cloud.plugins.module_utils.vbs_module import VbsModule
+from ansible_collections.vbs.cloud.plugins.module_utils.base import VbsModule
+from ansible_collections.vbs.cloud.plugins.module_utils.client import GONE_STATUSES
+from ansible_collections.vbs.cloud.plugins.module_utils.errors import AmbiguousName, InputError, VbsError
+from ansible_collections.vbs.cloud.plugins.module_utils.rules import check_container, check_description, check_name
+from ansible_collections.vbs.cloud.plugins.module_utils.waiters import wait_for_backup
 
 CREATE_FIELDS = ("volume_id", "snapshot_id", "name", "description", "container", "incremental",
                  "project_id")
@@ -313,7 +313,7 @@ class VbsBackupModule(VbsModule):
         params = self.params
         if backup is not None:
             if params["wait"] and not self.check_mode and backup.get("status") in BUSY_STATUSES:
-                backup = self.client.wait_for_backup(backup, params["timeout"])
+                backup = wait_for_backup(self.client, backup, params["timeout"])
             return self.result(False, backup, backup)
         fields = dict((key, params[key]) for key in CREATE_FIELDS if params[key] is not None)
         if params["force"]:
@@ -322,7 +322,7 @@ class VbsBackupModule(VbsModule):
             return self.result(True, None, dict(fields, id=None))
         backup = self.client.create_backup(fields, wait_while_busy=params["wait"])
         if params["wait"]:
-            backup = self.client.wait_for_backup(dict(backup, status="creating"),
+            backup = wait_for_backup(self.client, dict(backup, status="creating"),
                                                  params["timeout"])
         return self.result(True, None, backup)
 
@@ -333,11 +333,11 @@ class VbsBackupModule(VbsModule):
         if self.check_mode:
             return self.result(True, backup, {})
         if params["wait"] and backup.get("status") in BUSY_STATUSES:
-            backup = self.client.wait_for_backup(backup, params["timeout"],
+            backup = wait_for_backup(self.client, backup, params["timeout"],
                                                  until=("available", "error"))
         changed = self.client.delete_backup(backup["id"])
         if params["wait"]:
-            self.client.wait_for_backup(dict(backup, status="deleting"), params["timeout"],
+            wait_for_backup(self.client, dict(backup, status="deleting"), params["timeout"],
                                         until=(), failed=("error_deleting",), doing="deleted")
         return self.result(changed, backup, {})
 

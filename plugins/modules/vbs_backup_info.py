@@ -229,10 +229,9 @@ retries:
       sample: 1.37
 """
 
-from ansible_collections.vbs.cloud.plugins.module_utils.vbs_api import (
-    check_name_filter, decode_service_metadata,
-)
-from ansible_collections.vbs.cloud.plugins.module_utils.vbs_module import VbsModule
+from ansible_collections.vbs.cloud.plugins.module_utils.base import VbsModule
+from ansible_collections.vbs.cloud.plugins.module_utils.client import decode_service_metadata
+from ansible_collections.vbs.cloud.plugins.module_utils.rules import check_name_filter
 
 FILTERS = ("name", "status", "volume_id")
 STATUSES = ["available", "creating", "deleting", "error", "error_deleting", "error_restoring",

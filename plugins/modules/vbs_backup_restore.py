@@ -246,11 +246,11 @@ retries:
       sample: 1.37
 """
 
-from ansible_collections.vbs.cloud.plugins.module_utils.vbs_api import (
-    GONE_STATUSES, AmbiguousName, BackupStateError, InputError, VbsError, check_name_filter,
-    decode_service_metadata,
-)
-from ansible_collections.vbs.cloud.plugins.module_utils.vbs_module import VbsModule
+from ansible_collections.vbs.cloud.plugins.module_utils.base import VbsModule
+from ansible_collections.vbs.cloud.plugins.module_utils.client import GONE_STATUSES, decode_service_metadata
+from ansible_collections.vbs.cloud.plugins.module_utils.errors import AmbiguousName, BackupStateError, InputError, VbsError
+from ansible_collections.vbs.cloud.plugins.module_utils.rules import check_name_filter
+from ansible_collections.vbs.cloud.plugins.module_utils.waiters import wait_for_restore
 
 BACKUP_HINTS = {
     "creating": "wait until the backup is created, then run the task again",
@@ -296,7 +296,7 @@ class VbsBackupRestoreModule(VbsModule):
         if not params["wait"]:
             return self.result("Started restoring %s; not waiting for it (wait: false)." % where,
                                answer, backup, volume)
-        backup, volume = self.client.wait_for_restore(backup, volume["id"], params["timeout"])
+        backup, volume = wait_for_restore(self.client, backup, volume["id"], params["timeout"])
         return self.result("Restored %s." % where, answer, backup, volume)
 
     def validate(self):

@@ -69,7 +69,7 @@ def cloud(requests_mock, tmp_path, monkeypatch):
 @pytest.fixture(autouse=True)
 def no_sleep(monkeypatch):
     """A fake clock for polling and retries: sleeping advances it instantly; returns the sleeps."""
-    from ansible_collections.vbs.cloud.plugins.module_utils import vbs_api
+    from ansible_collections.vbs.cloud.plugins.module_utils import client, waiters
 
     now = [1000.0]
     sleeps = []
@@ -84,7 +84,8 @@ def no_sleep(monkeypatch):
             sleeps.append(seconds)
             now[0] += seconds
 
-    monkeypatch.setattr(vbs_api, "time", FakeTime)
+    for module in (client, waiters):
+        monkeypatch.setattr(module, "time", FakeTime)
     return sleeps
 
 

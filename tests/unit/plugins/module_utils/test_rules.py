@@ -18,8 +18,9 @@ hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from ansible_collections.vbs.cloud.plugins.module_utils.vbs_api import (  # noqa: E402
-    InputError, check_description, check_id, check_name,
+from ansible_collections.vbs.cloud.plugins.module_utils.errors import InputError  # noqa: E402
+from ansible_collections.vbs.cloud.plugins.module_utils.rules import (  # noqa: E402
+    check_description, check_id, check_name,
 )
 
 NAME_RULE = re.compile(r"[A-Za-z0-9_-]{1,64}")

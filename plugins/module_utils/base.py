@@ -8,63 +8,17 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import importlib
 import os
 import re
-import sys
-import traceback
-
-from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.vbs.cloud.plugins.module_utils.vbs_api import (
-    TRANSPORT_ERRORS, InputError, VbsClient, VbsError, check_id, transport_error,
+from ansible_collections.vbs.cloud.plugins.module_utils.connection import (
+    OPENSTACK_IMPORT_ERROR, connect, openstack_exceptions,
 )
+from ansible_collections.vbs.cloud.plugins.module_utils.errors import InputError, VbsError
+from ansible_collections.vbs.cloud.plugins.module_utils.rules import check_id
 
-
-def _lazy_openstack_package():
-    """Register the ``openstack`` package without running its ``__init__``.
-
-    ``openstack/__init__`` imports ``openstack.connection`` and with it every service proxy
-    of the SDK (~0.15 s of CPU in each task); the modules need only ``openstack.config`` and
-    ``openstack.exceptions``. Submodules import as usual; the first use of any other attribute
-    of the package (``openstack.connect``, ``openstack.enable_logging``, ...) runs the real
-    ``__init__`` in place, so code that imports ``openstack`` later in the same process still
-    gets the whole package.
-    """
-    if "openstack" in sys.modules:
-        return
-    import importlib.util
-    spec = importlib.util.find_spec("openstack")
-    if spec is None or not spec.submodule_search_locations:
-        return
-    package = importlib.util.module_from_spec(spec)
-
-    def __getattr__(name):
-        if name.startswith("__"):
-            raise AttributeError(name)
-        try:
-            return importlib.import_module("openstack." + name)
-        except ModuleNotFoundError as exc:
-            if exc.name != "openstack." + name:
-                raise
-        del package.__getattr__
-        spec.loader.exec_module(package)
-        return getattr(package, name)
-
-    package.__getattr__ = __getattr__
-    sys.modules["openstack"] = package
-
-
-try:
-    _lazy_openstack_package()
-    openstack_config = importlib.import_module("openstack.config")
-    openstack_exceptions = importlib.import_module("openstack.exceptions")
-except ImportError:
-    OPENSTACK_IMPORT_ERROR = traceback.format_exc()
-else:
-    OPENSTACK_IMPORT_ERROR = None
 
 # The options of openstack.cloud's common fragment, with the same names and meaning, plus where
 # to find the VBS API. None is required: clouds.yaml, OS_CLOUD and OS_* variables also work.
@@ -102,16 +56,6 @@ def _secret_values(value, key=None):
         yield str(value)
 
 
-def api_root(endpoint, token_project_id, project_id):
-    """``…/v2/<project>`` from a catalog endpoint (which may already end with the project)."""
-    project = project_id or token_project_id
-    root = endpoint.replace("%(project_id)s", project).replace("{project_id}", project)
-    root = root.rstrip("/")
-    for known in (token_project_id, project_id):
-        if known and root.endswith("/" + known):
-            return root[: -len(known)] + project
-    return root + "/" + project
-
 
 URL_PATTERN = re.compile(r"\Ahttps?://[^/\s?#]+(/\S*)?\Z")
 TOKEN_PATTERN = re.compile(r"\A[A-Za-z0-9_.:-]+\Z")
@@ -143,60 +87,6 @@ def check_connection(params):
                          "the URL of the VBS API, such as "
                          "https://evs.example.com/v2/%(project_id)s")
 
-
-def _skip_identity_discovery(auth):
-    """Spare the ``GET <auth_url>`` of version discovery when auth_url names v3.
-
-    With ``auth_type: password`` (or ``token``) keystoneauth's generic plugin first asks the
-    identity service which versions it offers. When the auth_url's path starts with ``/v3``
-    the answer is known: this builds the v3 plugin exactly as keystoneauth does itself when
-    discovery fails for such a URL (``create_plugin(session, (3, 0), auth_url)``).
-    """
-    if getattr(auth, "_plugin", False) is not None or not hasattr(auth, "create_plugin"):
-        return  # not a generic plugin, or already resolved
-    auth_url = getattr(auth, "auth_url", None) or ""
-    if not urlsplit(auth_url).path.lower().startswith("/v3"):
-        return
-    plugin = auth.create_plugin(None, (3, 0), auth_url)
-    if plugin is not None:
-        auth._plugin = plugin
-
-
-def connect(params):
-    """A ``VbsClient`` on an authenticated openstacksdk session; raises VbsError."""
-    cloud = params["cloud"]
-    service_type = params["service_type"]
-    try:
-        if isinstance(cloud, dict):
-            region = openstack_config.get_cloud_region(**cloud)
-        else:
-            region = openstack_config.get_cloud_region(
-                cloud=cloud, auth_type=params["auth_type"], auth=params["auth"],
-                region_name=params["region_name"], verify=params["validate_certs"],
-                cacert=params["ca_cert"], cert=params["client_cert"], key=params["client_key"],
-                api_timeout=params["api_timeout"], interface=params["interface"])
-        _skip_identity_discovery(region.get_auth())
-        session = region.get_session()
-    except TRANSPORT_ERRORS as exc:  # an unknown auth_type, missing auth options
-        raise transport_error(exc, "Reading the cloud configuration")
-    try:
-        token_project_id = session.get_project_id()
-        endpoint = (params["endpoint_override"] or region.get_endpoint(service_type)
-                    or session.get_endpoint(service_type=service_type,
-                                            interface=region.get_interface(service_type),
-                                            region_name=region.region_name))
-    except TRANSPORT_ERRORS as exc:
-        raise transport_error(exc, "Authenticating and finding the '%s' endpoint" % service_type)
-    if not endpoint:
-        raise VbsError(
-            "The service catalog has no '%s' endpoint for interface '%s' in region '%s'. What to "
-            "do: set service_type to the catalog type of the VBS API, or give endpoint_override."
-            % (service_type, params["interface"], region.region_name))
-    if not (params["project_id"] or token_project_id):
-        raise VbsError("The token is not scoped to a project: set project_id, or scope the "
-                       "credentials to a project.")
-    return VbsClient(session, api_root(endpoint, token_project_id, params["project_id"]),
-                     timeout=params.get("timeout"))
 
 
 class _AnsibleModule(AnsibleModule):
@@ -234,14 +124,29 @@ class VbsModule:
             if OPENSTACK_IMPORT_ERROR:
                 self.ansible.fail_json(msg=missing_required_lib("openstacksdk"),
                                        exception=OPENSTACK_IMPORT_ERROR)
-            check_connection(self.params)
+            params = self.params
+            check_connection(params)
             self._enable_sdk_logging()
             try:
-                self._client = connect(self.params)
+                self._client = connect(
+                    self.cloud_config(), params["service_type"],
+                    endpoint_override=params["endpoint_override"],
+                    project_id=params["project_id"], timeout=params.get("timeout"))
             except openstack_exceptions.SDKException as exc:
                 raise VbsError("Reading the cloud configuration failed: %s. What to do: check "
                                "cloud, clouds.yaml, OS_CLOUD or the OS_* variables." % exc)
         return self._client
+
+    def cloud_config(self):
+        """The task's connection options as ``openstack.config.get_cloud_region`` arguments."""
+        params = self.params
+        if isinstance(params["cloud"], dict):
+            return params["cloud"]
+        return dict(
+            cloud=params["cloud"], auth_type=params["auth_type"], auth=params["auth"],
+            region_name=params["region_name"], verify=params["validate_certs"],
+            cacert=params["ca_cert"], cert=params["client_cert"], key=params["client_key"],
+            api_timeout=params["api_timeout"], interface=params["interface"])
 
     def _enable_sdk_logging(self):
         if self.params["sdk_log_path"]:
