@@ -32,11 +32,16 @@ RETRY_BUDGET = 300  # seconds of retrying when the task gives no timeout
 
 
 class VbsClient:
-    """Calls of the VBS native API under ``api_root`` (``…/v2/<project_id>``)."""
+    """Calls of the VBS native API under ``api_root`` (``…/v2/<project_id>``).
 
-    def __init__(self, session, api_root, timeout=None, poller=Poller):
+    Volume and snapshot calls go to ``volume_root``, the block-storage API (the VBS host of a
+    public cloud serves only backups); it defaults to ``api_root``.
+    """
+
+    def __init__(self, session, api_root, timeout=None, poller=Poller, volume_root=None):
         self.session = session
         self.api_root = api_root.rstrip("/")
+        self.volume_root = (volume_root or api_root).rstrip("/")
         self.poller = poller
         self.deadline = time.monotonic() + (RETRY_BUDGET if timeout is None else timeout)
         self.requests_sent = 0
@@ -44,7 +49,7 @@ class VbsClient:
         self._last_exception = None
 
     def request(self, method, path, operation, body=None, query=None, expected=(200,),
-                missing_ok=False, if_unknown=None):
+                missing_ok=False, if_unknown=None, root=None):
         """Send one call, retrying what is safe to retry; returns the JSON answer.
 
         Reads, and writes that certainly did not reach the service (connection refused, 429),
@@ -55,7 +60,8 @@ class VbsClient:
         rereadable = method in ("GET", "HEAD", "DELETE")
         for attempt in range(1, MAX_ATTEMPTS + 1):
             self.requests_sent += 1
-            response, reason, safe = self._send(method, path, body, query)
+            response, reason, safe = self._send(method, (root or self.api_root) + path, body,
+                                                query)
             if response is not None:
                 status = response.status_code
                 if missing_ok and status == 404:
@@ -80,11 +86,11 @@ class VbsClient:
             time.sleep(delay)
         raise AssertionError("unreachable")
 
-    def _send(self, method, path, body, query):
+    def _send(self, method, url, body, query):
         """(response, reason, nothing_sent): an answer, or why none came."""
         try:
             return self.session.request(
-                self.api_root + path, method, json=body, params=query, raise_exc=False,
+                url, method, json=body, params=query, raise_exc=False,
                 headers={"Accept": "application/json"}), None, False
         except TRANSPORT_ERRORS as exc:
             if _answer_cut_off(exc):  # the request was sent; its answer broke off half-way
@@ -92,7 +98,7 @@ class VbsClient:
                 return None, "the answer was cut off (%s)" % type(exc.original).__name__, False
             if not isinstance(exc, (keystoneauth_exceptions.ConnectFailure,
                                     keystoneauth_exceptions.ConnectTimeout)):
-                raise transport_error(exc, "%s %s" % (method, path))
+                raise transport_error(exc, "%s %s" % (method, url))
             self._last_exception = exc
             return None, type(exc).__name__, _nothing_sent(exc)
 
@@ -207,7 +213,8 @@ class VbsClient:
 
     def get_volume(self, volume_id):
         answer = self.request("GET", "/volumes/%s" % volume_id,
-                              "Reading volume %s" % volume_id, missing_ok=True)
+                              "Reading volume %s" % volume_id, missing_ok=True,
+                              root=self.volume_root)
         return None if answer is None else answer.get("volume", answer)
 
     # waiting
