@@ -46,6 +46,7 @@ class VbsClient:
         self.deadline = time.monotonic() + (RETRY_BUDGET if timeout is None else timeout)
         self.requests_sent = 0
         self.retries = []
+        self.last_request_id = None  # of the last answer received, to quote to the support
         self._last_exception = None
 
     def request(self, method, path, operation, body=None, query=None, expected=(200,),
@@ -62,6 +63,7 @@ class VbsClient:
             self.requests_sent += 1
             response, reason, safe = self._send(method, (root or self.api_root) + path, body,
                                                 query)
+            self.last_request_id = None if response is None else _request_id(response)
             if response is not None:
                 status = response.status_code
                 if missing_ok and status == 404:
@@ -249,6 +251,13 @@ def _nothing_sent(exc):
             return True
         exc = exc.__cause__ or exc.__context__
     return False
+
+
+def _request_id(response):
+    """The request ID the service gave an answer, or None."""
+    headers = response.headers
+    return (headers.get("X-Openstack-Request-Id") or headers.get("X-Compute-Request-Id")
+            or headers.get("X-Request-Id"))
 
 
 def _seconds(retry_after, default):

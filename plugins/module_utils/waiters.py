@@ -10,9 +10,13 @@ __metaclass__ = type
 
 import time
 
-from ansible_collections.vbs.cloud.plugins.module_utils.errors import BackupStateError, WaitTimeout
+from ansible_collections.vbs.cloud.plugins.module_utils.errors import (
+    ApiError, BackupStateError, WaitTimeout,
+)
 
 RESTORE_FAILED = ("error_restoring", "error")
+DELETE_RESENDS = 3  # DELETEs sent again to a backup that went back to available or error
+NOT_DELETED = ("available", "error")  # the statuses a DELETE is accepted in
 
 
 class Poller:
@@ -113,3 +117,85 @@ def wait_for_restore(client, backup, volume_id, timeout):
 
 def _fail_reason(record):
     return record.get("fail_reason")
+
+
+def delete_and_wait(client, backup, timeout, wait=True, resends=DELETE_RESENDS):
+    """Delete ``backup`` (its last known record) and, with ``wait``, follow it until it is gone.
+
+    Returns whether a DELETE found the backup (False when it was already gone, or was already
+    being deleted). A backup in ``error_deleting`` is sent nothing: only the cloud provider's
+    support can remove it. See ``wait_for_delete`` for what happens while waiting.
+    """
+    status = backup.get("status")
+    if status == "error_deleting":
+        raise BackupStateError(
+            "Backup %s is in status 'error_deleting': an earlier deletion failed in the cloud%s. "
+            "What to do: deleting it again does not help; %s."
+            % (backup["id"], _because(backup), _support(backup["id"])), backup)
+    found = False
+    if status != "deleting":
+        found = client.delete_backup(backup["id"])
+        if not found:
+            return False
+    if wait:
+        wait_for_delete(client, dict(backup, status="deleting"), timeout,
+                        request_id=client.last_request_id, resends=resends)
+    return found
+
+
+def wait_for_delete(client, backup, timeout, request_id=None, resends=DELETE_RESENDS):
+    """Poll a backup just sent a DELETE until it is gone.
+
+    The public clouds' own tools send the DELETE again while a backup is not ``deleting``: a
+    backup that goes back to ``available`` (or ``error``) did not take it, so it is sent again,
+    at most ``resends`` times, each recorded in ``client.retries``. ``error_deleting`` fails
+    saying to contact the provider's support with the backup ID and the request ID of the
+    DELETE (``request_id``), since deleting again does not help.
+    """
+    poller = client.poller(timeout)
+    backup_id = backup["id"]
+    operation = "Deleting backup %s" % backup_id
+    sent = 1
+    while True:
+        backup = poll(
+            "backup", backup, client.get_backup, poller, NOT_DELETED, ("error_deleting",),
+            "deleted", "deleting it again does not help; " + _support(backup_id, request_id),
+            "The deletion goes on in the cloud: run the task again later (or raise timeout) to "
+            "check that the backup is gone")
+        if backup is None:
+            return
+        if sent > resends:
+            raise BackupStateError(
+                "Backup %s went back to status '%s' after %d DELETE requests: the service did "
+                "not delete it%s. What to do: run the task again later; if it stays, %s."
+                % (backup_id, backup.get("status"), sent, _because(backup),
+                   _support(backup_id, request_id)), backup)
+        client.retries.append({
+            "operation": operation, "attempt": sent, "delay": 0,
+            "reason": "the backup went back to status '%s' after the DELETE; sending it again"
+                      % backup.get("status")})
+        sent += 1
+        try:
+            if not client.delete_backup(backup_id):
+                return
+            request_id = client.last_request_id or request_id
+        except ApiError as exc:  # refused: maybe the earlier DELETE took after all
+            if exc.status not in (400, 409):
+                raise
+            backup = client.get_backup(backup_id)
+            if backup is None:
+                return
+            if backup.get("status") != "deleting":
+                raise exc
+        backup = dict(backup, status="deleting")
+
+
+def _because(record):
+    reason = record.get("fail_reason")
+    return " (%s)" % reason if reason else ""
+
+
+def _support(backup_id, request_id=None):
+    return ("contact the cloud provider's support and give them the backup ID %s%s"
+            % (backup_id, " and the request ID %s of the DELETE" % request_id if request_id
+               else ""))

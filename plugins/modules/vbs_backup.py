@@ -107,6 +107,11 @@ notes:
     jitter, at most 5 attempts within O(timeout). A create whose answer was lost or was a 5xx is
     never simply sent again; with O(name) the backup it made is looked up and adopted, without
     O(name) the task fails saying so, so that no duplicate backup is ever made.
+  - With O(state=absent) and O(wait=true), a backup that goes back to C(available) (or C(error))
+    after the DELETE did not take it, and is sent the DELETE again, at most 3 more times, each
+    listed in RV(retries). A backup that goes to C(error_deleting) is not deleted again: only the
+    cloud provider's support can remove it, and the task fails saying so, with the backup ID and
+    the request ID of the DELETE.
 seealso:
   - name: VBS native API, creating a backup
     description: The API this module implements.
@@ -214,7 +219,8 @@ error:
 retries:
   description:
     - The calls that were tried again on the way, and why (HTTP 429 or 5xx, a lost connection,
-      a busy disk, a backup adopted after a lost answer). Only present when there were any.
+      a busy disk, a backup adopted after a lost answer, a DELETE sent again to a backup that
+      went back to C(available)). Only present when there were any.
   returned: when a call was retried
   type: list
   elements: dict
@@ -241,7 +247,7 @@ from ansible_collections.vbs.cloud.plugins.module_utils.base import VbsModule
 from ansible_collections.vbs.cloud.plugins.module_utils.client import GONE_STATUSES
 from ansible_collections.vbs.cloud.plugins.module_utils.errors import AmbiguousName, InputError, VbsError
 from ansible_collections.vbs.cloud.plugins.module_utils.rules import check_container, check_description, check_name
-from ansible_collections.vbs.cloud.plugins.module_utils.waiters import wait_for_backup
+from ansible_collections.vbs.cloud.plugins.module_utils.waiters import delete_and_wait, wait_for_backup
 
 CREATE_FIELDS = ("volume_id", "snapshot_id", "name", "description", "container", "incremental",
                  "project_id")
@@ -335,10 +341,7 @@ class VbsBackupModule(VbsModule):
         if params["wait"] and backup.get("status") in BUSY_STATUSES:
             backup = wait_for_backup(self.client, backup, params["timeout"],
                                                  until=("available", "error"))
-        changed = self.client.delete_backup(backup["id"])
-        if params["wait"]:
-            wait_for_backup(self.client, dict(backup, status="deleting"), params["timeout"],
-                                        until=(), failed=("error_deleting",), doing="deleted")
+        changed = delete_and_wait(self.client, backup, params["timeout"], wait=params["wait"])
         return self.result(changed, backup, {})
 
     def result(self, changed, before, after):
