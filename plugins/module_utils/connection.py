@@ -18,6 +18,7 @@ import traceback
 
 from urllib.parse import urlsplit
 
+from ansible_collections.vbs.cloud.plugins.module_utils import auth_cache
 from ansible_collections.vbs.cloud.plugins.module_utils.client import VbsClient
 from ansible_collections.vbs.cloud.plugins.module_utils.errors import TRANSPORT_ERRORS, VbsError, transport_error
 
@@ -57,6 +58,7 @@ def _lazy_openstack_package():
 
 
 try:
+    auth_cache.defer_keyring_import()
     _lazy_openstack_package()
     openstack_config = importlib.import_module("openstack.config")
     openstack_exceptions = importlib.import_module("openstack.exceptions")
@@ -102,7 +104,7 @@ def connect(config, service_type, endpoint_override=None, project_id=None, timeo
     ``config`` holds the keyword arguments of ``openstack.config.get_cloud_region``.
     """
     try:
-        region = openstack_config.get_cloud_region(**config)
+        region = auth_cache.cloud_region(openstack_config.get_cloud_region, config)
         _skip_identity_discovery(region.get_auth())
         session = region.get_session()
     except TRANSPORT_ERRORS as exc:  # an unknown auth_type, missing auth options
