@@ -14,9 +14,10 @@ import re
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.vbs.cloud.plugins.module_utils.connection import (
-    OPENSTACK_IMPORT_ERROR, connect, openstack_exceptions,
+    OPENSTACK_IMPORT_ERROR, connect,
 )
 from ansible_collections.vbs.cloud.plugins.module_utils.errors import InputError, VbsError
+from ansible_collections.vbs.cloud.plugins.module_utils.records import backup_record
 from ansible_collections.vbs.cloud.plugins.module_utils.rules import check_id
 
 
@@ -36,7 +37,7 @@ CONNECTION_SPEC = dict(
                    aliases=["endpoint_type"]),
     sdk_log_path=dict(type="str"),
     sdk_log_level=dict(type="str", default="INFO", choices=["INFO", "DEBUG"]),
-    service_type=dict(type="str", default="volumev2"),
+    service_type=dict(type="str", default="auto"),
     endpoint_override=dict(type="str"),
     project_id=dict(type="str"),
 )
@@ -57,13 +58,83 @@ def _secret_values(value, key=None):
 
 
 
+# Options that openstacksdk reads into the cloud configuration: a cloud dict replaces them all,
+# so giving one of them as well is refused (as openstack.cloud does).
+CLOUD_DICT_CONFLICTS = ("auth", "auth_type", "region_name", "validate_certs", "ca_cert",
+                        "client_cert", "client_key", "api_timeout", "interface")
+
+# Keys of a cloud dict with a type openstacksdk does not check itself: (kind, rule).
+CLOUD_DICT_TYPES = {
+    "auth": (dict, "a dict of the auth plugin's values (auth_url, username, ...)"),
+    "auth_type": (str, "the name of a keystoneauth plugin, such as password"),
+    "region_name": (str, "the name of a region"),
+    "verify": (bool, "true or false"),
+    "validate_certs": (bool, "true or false"),
+    "insecure": (bool, "true or false"),
+    "cache": (dict, "a dict of cache settings (they are read at the top of clouds.yaml only)"),
+    "interface": (str, "public, internal or admin"),
+    "cacert": (str, "the path of a readable PEM file"),
+    "cert": (str, "the path of a readable PEM file"),
+    "key": (str, "the path of a readable PEM file"),
+}
+
+
+def _given(raw, spec):
+    """Names of the options of ``spec`` the task sets (an alias counts as its option)."""
+    names = set()
+    for name, option in spec.items():
+        for key in [name] + list(option.get("aliases", ())):
+            if raw.get(key) is not None:
+                names.add(name)
+    return names
+
+
+def check_cloud_dict(cloud, given=()):
+    """A cloud dict next to explicit connection options, or a bad value in it; raises InputError."""
+    conflicts = [name for name in CLOUD_DICT_CONFLICTS if name in given]
+    if conflicts:
+        raise InputError("cloud", "a cloud dict replaces the connection options, yet %s %s set "
+                                  "too" % (", ".join(conflicts),
+                                           "is" if len(conflicts) == 1 else "are"),
+                         "give either a cloud dict, or a cloud name with the other options")
+    for key, (kind, rule) in CLOUD_DICT_TYPES.items():
+        value = cloud.get(key)
+        if value is not None and not isinstance(value, kind):
+            raise InputError("cloud.%s" % key, "expected %s, got %s" % (
+                kind.__name__, type(value).__name__), rule)
+    if cloud.get("interface") is not None and cloud["interface"].replace("URL", "") not in (
+            "public", "internal", "admin"):
+        raise InputError("cloud.interface", "%r is not an interface" % cloud["interface"][:64],
+                         "public, internal or admin")
+    timeout = cloud.get("api_timeout")
+    if timeout is not None:
+        try:
+            seconds = float(timeout)
+        except (TypeError, ValueError):
+            seconds = None
+        if isinstance(timeout, bool) or seconds is None or not seconds > 0:
+            raise InputError("cloud.api_timeout", "%r is not a number of seconds more than 0"
+                             % (timeout if not isinstance(timeout, str) else timeout[:64]),
+                             "seconds, more than 0")
+    for key in ("cacert", "cert", "key"):
+        path = cloud.get(key)
+        if path is not None and not (os.path.isfile(path) and os.access(path, os.R_OK)):
+            raise InputError("cloud.%s" % key, "the file does not exist or cannot be read",
+                             "the path of a readable PEM file")
+
+
 URL_PATTERN = re.compile(r"\Ahttps?://[^/\s?#]+(/\S*)?\Z")
 TOKEN_PATTERN = re.compile(r"\A[A-Za-z0-9_.:-]+\Z")
 
 
-def check_connection(params):
-    """Connection options that would fail, or fail obscurely, once sent; raises InputError."""
+def check_connection(params, given=()):
+    """Connection options that would fail, or fail obscurely, once sent; raises InputError.
+
+    ``given`` names the options the task set (not their defaults).
+    """
     cloud = params["cloud"]
+    if isinstance(cloud, dict):
+        check_cloud_dict(cloud, given)
     if cloud is not None and not isinstance(cloud, dict):
         if not isinstance(cloud, str) or not cloud.strip() or not cloud.isprintable():
             raise InputError("cloud", "expected the name of a cloud of clouds.yaml or a dict, got "
@@ -80,7 +151,7 @@ def check_connection(params):
                              "the path of a readable PEM file")
     if not TOKEN_PATTERN.match(params["service_type"] or ""):
         raise InputError("service_type", "%r is not a catalog type" % params["service_type"],
-                         "a service type of the catalog such as volumev2")
+                         "auto, or a service type of the catalog such as vbsv2 or volumev2")
     override = params["endpoint_override"]
     if override is not None and not URL_PATTERN.match(override):
         raise InputError("endpoint_override", "%r is not an http(s) URL" % override,
@@ -100,6 +171,7 @@ class _AnsibleModule(AnsibleModule):
     def _load_params(self):
         super(_AnsibleModule, self)._load_params()
         self.no_log_values.update(_secret_values(self.params.get("cloud")))
+        self.given_options = _given(self.params, CONNECTION_SPEC)
 
 
 class VbsModule:
@@ -125,16 +197,12 @@ class VbsModule:
                 self.ansible.fail_json(msg=missing_required_lib("openstacksdk"),
                                        exception=OPENSTACK_IMPORT_ERROR)
             params = self.params
-            check_connection(params)
+            check_connection(params, getattr(self.ansible, "given_options", ()))
             self._enable_sdk_logging()
-            try:
-                self._client = connect(
-                    self.cloud_config(), params["service_type"],
-                    endpoint_override=params["endpoint_override"],
-                    project_id=params["project_id"], timeout=params.get("timeout"))
-            except openstack_exceptions.SDKException as exc:
-                raise VbsError("Reading the cloud configuration failed: %s. What to do: check "
-                               "cloud, clouds.yaml, OS_CLOUD or the OS_* variables." % exc)
+            self._client = connect(
+                self.cloud_config(), params["service_type"],
+                endpoint_override=params["endpoint_override"],
+                project_id=params["project_id"], timeout=params.get("timeout"))
         return self._client
 
     def cloud_config(self):
@@ -176,15 +244,20 @@ class VbsModule:
                 failure["error"] = exc.data
             resource = getattr(exc, "backup", None)
             if resource:
-                failure.update(backup=resource, backup_id=resource.get("id"))
+                failure.update(backup=backup_record(resource), backup_id=resource.get("id"))
             volume = getattr(exc, "volume", None)
             if volume:
                 failure["volume"] = volume
+            if exc.changed:  # the service accepted a write before the task failed
+                failure["changed"] = True
+            failure.update(getattr(exc, "result", None) or {})  # more the module knows
             self.ansible.fail_json(**self._with_retries(failure))
         self.ansible.exit_json(**self._with_retries(result))
 
     def _with_retries(self, result):
-        """Report the retries made on the way, when there were any."""
-        if self._client is not None and self._client.retries:
-            result["retries"] = self._client.retries
+        """Report the API roots of the task and the retries made on the way, if any."""
+        if self._client is not None:
+            result.setdefault("endpoints", dict(self._client.endpoints))
+            if self._client.retries:
+                result["retries"] = self._client.retries
         return result

@@ -13,14 +13,14 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import email.utils
-import json
 import random
 import time
 
 from urllib.parse import parse_qsl, urlsplit
 
 from ansible_collections.vbs.cloud.plugins.module_utils.errors import (
-    TRANSPORT_ERRORS, ApiError, UnknownOutcome, keystoneauth_exceptions, transport_error,
+    TRANSPORT_ERRORS, ApiError, GaveUp, UnknownOutcome, VbsError, full_stop, is_throttled,
+    keystoneauth_exceptions, transport_error, transport_kind,
 )
 from ansible_collections.vbs.cloud.plugins.module_utils.waiters import Poller
 
@@ -28,6 +28,7 @@ GONE_STATUSES = ("error", "deleting", "error_deleting")
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 MAX_ATTEMPTS = 5
+GRACE_MIN = 30  # seconds: the shortest look for the backup of a create whose fate is unknown
 RETRY_BUDGET = 300  # seconds of retrying when the task gives no timeout
 
 
@@ -35,13 +36,19 @@ class VbsClient:
     """Calls of the VBS native API under ``api_root`` (``…/v2/<project_id>``).
 
     Volume and snapshot calls go to ``volume_root``, the block-storage API (the VBS host of a
-    public cloud serves only backups); it defaults to ``api_root``.
+    public cloud serves only backups); it defaults to ``api_root``, unless ``volume_root_missing``
+    says why there is none: then a volume or snapshot call raises VbsError with that text.
+    ``endpoints`` names both roots for the task result.
     """
 
-    def __init__(self, session, api_root, timeout=None, poller=Poller, volume_root=None):
+    def __init__(self, session, api_root, timeout=None, poller=Poller, volume_root=None,
+                 volume_root_missing=None):
         self.session = session
         self.api_root = api_root.rstrip("/")
-        self.volume_root = (volume_root or api_root).rstrip("/")
+        self._volume_root = (volume_root.rstrip("/") if volume_root else
+                             None if volume_root_missing else self.api_root)
+        self._volume_root_missing = volume_root_missing
+        self.endpoints = {"backups": self.api_root, "volumes": self._volume_root}
         self.poller = poller
         self.deadline = time.monotonic() + (RETRY_BUDGET if timeout is None else timeout)
         self.requests_sent = 0
@@ -49,11 +56,19 @@ class VbsClient:
         self.last_request_id = None  # of the last answer received, to quote to the support
         self._last_exception = None
 
+    @property
+    def volume_root(self):
+        """Root of the volume and snapshot calls (the block-storage API)."""
+        if self._volume_root is None:
+            raise VbsError(self._volume_root_missing)
+        return self._volume_root
+
     def request(self, method, path, operation, body=None, query=None, expected=(200,),
                 missing_ok=False, if_unknown=None, root=None):
         """Send one call, retrying what is safe to retry; returns the JSON answer.
 
-        Reads, and writes that certainly did not reach the service (connection refused, 429),
+        Reads, and writes that certainly did not reach the service (connection refused, 429
+        or the API gateway's throttling code APIG.0308),
         are retried with exponential back-off and jitter, at most MAX_ATTEMPTS times and within
         the client's deadline. Any other write whose answer was lost or was a 5xx raises
         UnknownOutcome, with ``if_unknown`` as what to do.
@@ -70,10 +85,12 @@ class VbsClient:
                     return None
                 if status in expected:
                     return self._json(operation, response)
-                if status not in RETRY_STATUSES:
+                throttled = is_throttled(response)  # 429, or the gateway's APIG.0308
+                if status not in RETRY_STATUSES and not throttled:
                     raise ApiError.from_response(operation, response)
-                reason = "HTTP %d" % status
-                safe = status == 429
+                reason = "HTTP %d" % status + (
+                    ", throttled by the API gateway" if throttled and status != 429 else "")
+                safe = throttled
             if not (safe or rereadable):
                 raise UnknownOutcome(operation, reason, response is not None
                                      and ApiError.from_response(operation, response) or None,
@@ -102,7 +119,7 @@ class VbsClient:
                                     keystoneauth_exceptions.ConnectTimeout)):
                 raise transport_error(exc, "%s %s" % (method, url))
             self._last_exception = exc
-            return None, type(exc).__name__, _nothing_sent(exc)
+            return None, transport_kind(exc), _nothing_sent(exc)
 
     def _backoff(self, attempt, response):
         """Seconds to wait before the next attempt, or None when the deadline forbids it."""
@@ -126,47 +143,163 @@ class VbsClient:
 
     # backups
 
-    def create_backup(self, fields, wait_while_busy=False):
-        """Create a backup, never twice.
+    def grace_period(self):
+        """Seconds to look for the backup that a create of unknown fate may still make.
 
-        When the answer to the POST is lost or is a 5xx, a backup with the task's name made by
-        that POST is adopted; without a name the task fails rather than risk a duplicate. While
-        the disk's previous backup runs, ``wait_while_busy`` waits and tries again until the
-        deadline.
+        ``max(2 × the request timeout, GRACE_MIN)``: the request timeout is the session's
+        (``api_timeout``); without one, GRACE_MIN. Twice as long as the request itself could
+        have been on its way, so that a create still being processed when its answer was lost
+        (a read timeout, a gateway's 504) has made its backup by then.
+        """
+        timeout = getattr(self.session, "timeout", None) or 0
+        return max(2.0 * timeout, GRACE_MIN)
+
+    def create_backup(self, fields, wait_while_busy=False):
+        """Create a backup, never twice; returns the service's answer or the adopted backup.
+
+        The rule (also in the module's notes and docs/reliability.md):
+
+        - A POST that may have reached the service (no answer in time, a lost or cut-off
+          answer, HTTP 5xx other than 501) is never sent again without a name: the task fails.
+          With a name, the disk's backups of that name are looked up for ``grace_period()``
+          seconds (bounded by the deadline); one found is adopted; only when none has appeared
+          by then is the POST sent again.
+        - Once a POST of unknown fate was sent, the name is looked up once more before every
+          later POST (after a busy disk, a 429 or a refused connection too), and before
+          failing on a refusal; ``resent_after_unknown`` is then True, so that the caller can
+          look for duplicates.
+        - POSTs that end in 429 (or a throttling code), a 5xx or a lost connection count
+          against MAX_ATTEMPTS for the whole create; refusals because the disk is busy are
+          tried again (``wait_while_busy``) until the deadline. Every POST has its number in
+          ``retries`` (``attempt``), counted across the whole create.
         """
         operation = "Creating the backup"
-        poller = self.poller(max(self.deadline - time.monotonic(), 0))
+        name = fields.get("name")
+        volume_id = fields.get("volume_id")
+        url = self.api_root + "/backups"
+        busy = self.poller(max(self.deadline - time.monotonic(), 0))
+        sent = []  # why each POST did not create, in order ("HTTP 503", "ReadTimeout", ...)
+        failures = 0  # POSTs that ended in 429, 5xx or a lost connection
+        unknown = 0  # POSTs whose fate is unknown
+        self.resent_after_unknown = False
+        while True:
+            attempt = len(sent) + 1
+            self.resent_after_unknown = self.resent_after_unknown or unknown > 0
+            self.requests_sent += 1
+            response, reason, safe = self._send("POST", url, {"backup": fields}, None)
+            error = None
+            if response is not None:
+                status = response.status_code
+                if status in (200, 202):
+                    answer = self._json(operation, response)
+                    return answer.get("backup", answer)
+                error = ApiError.from_response(operation, response)
+                reason = "HTTP %d" % status
+                safe = is_throttled(error)  # 429, or the gateway's APIG.0308
+                if safe and status != 429:
+                    reason += ", throttled by the API gateway"
+                if not safe and not (status >= 500 and status != 501):  # a definite refusal
+                    if not (wait_while_busy and _disk_busy(error)):
+                        sent.append(reason)
+                        made = self._adopt_if_made(name, volume_id, unknown, attempt, reason)
+                        if made:
+                            return made
+                        if len(sent) == 1:
+                            raise error
+                        raise GaveUp(_gave_up(operation, error, reason, sent, name, volume_id,
+                                              unknown, None, refused=True), error)
+                    sent.append("disk busy")
+                    delay = min(busy.interval, max(busy.remaining(), 0))
+                    self.retries.append({"operation": operation, "attempt": attempt,
+                                         "reason": "disk busy with a previous backup: %s"
+                                                   % full_stop(error.message),
+                                         "delay": round(delay, 2)})
+                    if not busy.pause():
+                        made = self._adopt_if_made(name, volume_id, unknown, attempt, "disk busy")
+                        if made:
+                            return made
+                        raise GaveUp(_gave_up(operation, error, reason, sent, name, volume_id,
+                                              unknown, None, refused=True), error)
+                    made = self._adopt_if_made(name, volume_id, unknown, attempt, "disk busy")
+                    if made:
+                        return made
+                    continue
+            sent.append(reason)
+            failures += 1
+            if safe:  # refused (429) or never sent: nothing was made by this POST
+                delay = self._backoff(failures, response)
+                if failures >= MAX_ATTEMPTS or delay is None:
+                    made = self._adopt_if_made(name, volume_id, unknown, attempt, reason)
+                    if made:
+                        return made
+                    raise GaveUp(_gave_up(operation, error, reason, sent, name, volume_id,
+                                          unknown, None), error)
+                self.retries.append({"operation": operation, "attempt": attempt,
+                                     "reason": reason, "delay": round(delay, 2)})
+                time.sleep(delay)
+                made = self._adopt_if_made(name, volume_id, unknown, attempt, reason)
+                if made:
+                    return made
+                continue
+            unknown += 1
+            if not name:
+                raise UnknownOutcome(
+                    operation, reason, error,
+                    "list the disk's backups (vbs_backup_info with volume_id %s) before "
+                    "running the task again, and give backups a name so that re-runs find "
+                    "them" % volume_id, sent=attempt)
+            made, looked, cut_short = self._look_for(name, volume_id, self.grace_period(),
+                                                     operation, reason, sent)
+            if made:
+                self.retries.append({"operation": operation, "attempt": attempt, "delay": 0,
+                                     "reason": "%s; adopted backup %s made by %s (found after "
+                                               "%d s)" % (reason, made[0]["id"],
+                                                          "that request" if unknown == 1 else
+                                                          "a request of unknown fate", looked)})
+                return made[0]
+            if cut_short or failures >= MAX_ATTEMPTS or time.monotonic() >= self.deadline:
+                raise GaveUp(_gave_up(operation, error, reason, sent, name, volume_id, unknown,
+                                      (looked, cut_short)), error)
+            self.retries.append({"operation": operation, "attempt": attempt,
+                                 "delay": round(looked, 2),
+                                 "reason": "%s; no backup named %s appeared in %d s, sending "
+                                           "again" % (reason, name, looked)})
+
+    def _look_for(self, name, volume_id, grace, operation, reason, sent):
+        """Look the name up until a backup appears or ``grace`` seconds (within the deadline).
+
+        Returns (backups found, seconds looked, whether the deadline cut the look short).
+        A failed lookup raises GaveUp saying that the create's fate is unknown.
+        """
+        started = time.monotonic()
+        cut_short = started + grace > self.deadline
+        poller = self.poller(max(min(grace, self.deadline - started), 0))
         while True:
             try:
-                answer = self.request("POST", "/backups", operation, body={"backup": fields},
-                                      expected=(200, 202))
-                return answer.get("backup", answer)
-            except UnknownOutcome as exc:
-                if not fields.get("name"):
-                    raise UnknownOutcome(
-                        operation, exc.reason, exc.error,
-                        "list the disk's backups (vbs_backup_info with volume_id %s) before "
-                        "running the task again, and give backups a name so that re-runs find "
-                        "them" % fields.get("volume_id"))
-                made = self.named_backups(fields["name"], fields["volume_id"])
-                if made:
-                    self.retries.append({"operation": operation, "attempt": 1,
-                                         "reason": "%s; adopted backup %s made by that request"
-                                                   % (exc.reason, made[0]["id"]), "delay": 0})
-                    return made[0]
-                self.retries.append({"operation": operation, "attempt": 1, "delay": 0,
-                                     "reason": "%s; no backup named %s was made, sending again"
-                                               % (exc.reason, fields["name"])})
-                if not poller.pause():
-                    raise
-            except ApiError as exc:
-                if not (wait_while_busy and _disk_busy(exc)):
-                    raise
-                self.retries.append({"operation": operation, "attempt": 1, "delay": 0,
-                                     "reason": "disk busy with a previous backup: %s"
-                                               % exc.message})
-                if not poller.pause():
-                    raise
+                made = self.named_backups(name, volume_id)
+            except VbsError as exc:
+                raise GaveUp(
+                    "%s failed: %s, and looking for the backup it may have made failed too: %s "
+                    "The request was sent %d time%s. What to do: list the disk's backups "
+                    "(vbs_backup_info with name %s and volume_id %s) before running the task "
+                    "again; a re-run with the same name adopts the backup if one appears."
+                    % (operation, reason, full_stop(str(exc)) + ".", len(sent),
+                       "" if len(sent) == 1 else "s", name, volume_id))
+            if made or not poller.pause():
+                return made, time.monotonic() - started, cut_short and not made
+
+    def _adopt_if_made(self, name, volume_id, unknown, attempt, reason):
+        """After a POST of unknown fate, the backup it made (looked up once), or None."""
+        if not (unknown and name):
+            return None
+        made = self._look_for(name, volume_id, 0, "Creating the backup", reason,
+                              [None] * attempt)[0]
+        if not made:
+            return None
+        self.retries.append({"operation": "Creating the backup", "attempt": attempt, "delay": 0,
+                             "reason": "%s; adopted backup %s made by an earlier request of "
+                                       "unknown fate" % (reason, made[0]["id"])})
+        return made[0]
 
     def get_backup(self, backup_id):
         """The full backup record, or None when the service says it does not exist."""
@@ -219,6 +352,52 @@ class VbsClient:
                               root=self.volume_root)
         return None if answer is None else answer.get("volume", answer)
 
+    # snapshots (block-storage API)
+
+    def create_snapshot(self, fields, if_unknown=None):
+        """POST /snapshots with ``fields`` (volume_id, name, description, metadata, force).
+
+        Never sent twice: a lost answer or a 5xx raises UnknownOutcome with ``if_unknown``.
+        """
+        answer = self.request("POST", "/snapshots",
+                              "Creating a snapshot of volume %s" % fields.get("volume_id"),
+                              body={"snapshot": fields}, expected=(200, 202),
+                              if_unknown=if_unknown, root=self.volume_root)
+        return answer.get("snapshot", answer)
+
+    def get_snapshot(self, snapshot_id):
+        """The snapshot record, or None when the service says it does not exist."""
+        answer = self.request("GET", "/snapshots/%s" % snapshot_id,
+                              "Reading snapshot %s" % snapshot_id, missing_ok=True,
+                              root=self.volume_root)
+        return None if answer is None else answer.get("snapshot", answer)
+
+    def delete_snapshot(self, snapshot_id):
+        """Delete; False when the snapshot was already gone."""
+        retried_before = len(self.retries)
+        answer = self.request("DELETE", "/snapshots/%s" % snapshot_id,
+                              "Deleting snapshot %s" % snapshot_id, expected=(202, 204),
+                              missing_ok=True, root=self.volume_root)
+        return answer is not None or len(self.retries) > retried_before
+
+    def list_snapshots(self, **filters):
+        """Every snapshot matching ``filters`` (volume_id, name, status), following pagination.
+
+        The filters are also applied here, since not every deployment filters server-side.
+        """
+        query = dict((key, value) for key, value in filters.items() if value is not None)
+        snapshots = []
+        while True:
+            answer = self.request("GET", "/snapshots/detail", "Listing snapshots", query=query,
+                                  root=self.volume_root)
+            snapshots.extend(answer.get("snapshots", []))
+            next_query = _next_page_query(answer.get("snapshots_links"))
+            if next_query is None or not answer.get("snapshots"):
+                break
+            query = next_query
+        return [s for s in snapshots
+                if all(s.get(key) == value for key, value in filters.items() if value is not None)]
+
     # waiting
 
 
@@ -227,6 +406,55 @@ def _disk_busy(error):
     message = error.message or ""
     return (error.code == "VolumeBackup.0013" or error.status == 409
             or (error.status == 400 and '"backing-up"' in message))
+
+
+def _tally(reasons):
+    """``['HTTP 503', 'HTTP 503', 'disk busy']`` -> ``'2 × HTTP 503, disk busy'``."""
+    groups = []
+    for reason in reasons:
+        if groups and groups[-1][0] == reason:
+            groups[-1][1] += 1
+        else:
+            groups.append([reason, 1])
+    return ", ".join(reason if count == 1 else "%d × %s" % (count, reason)
+                     for reason, count in groups)
+
+
+def _gave_up(operation, error, reason, sent, name, volume_id, unknown, look, refused=False):
+    """The message of a create given up: the last failure, how many times the request was
+    sent, what was found, and what to do."""
+    head = error.line(hint=False) if error is not None else "%s failed: %s" % (operation, reason)
+    count = len(sent)
+    times = "The request was sent %d time%s (%s)" % (count, "" if count == 1 else "s",
+                                                     _tally(sent))
+    look_up = ("list the disk's backups (vbs_backup_info with name %s and volume_id %s) before "
+               "running the task again; a re-run with the same name adopts the backup if one "
+               "appears" % (name, volume_id))
+    if not unknown:
+        found = ("none can have made a backup: each was refused or never reached the service"
+                 if count > 1 else "it was refused or never reached the service, so no backup "
+                                   "was made")
+        what = (error.hint if error is not None and error.hint else
+                "check the URL, the network and any proxy between Ansible and the cloud, then "
+                "run the task again")
+    else:
+        which = ("it" if count == 1 else "%d of them" % unknown if unknown > 1
+                 else "one of them")
+        if look is None:
+            found = ("%s may have reached the service; no backup named %s was on volume %s when "
+                     "looked up last" % (which, name, volume_id))
+        else:
+            looked, cut_short = look
+            found = ("%s may have reached the service; no backup named %s appeared on volume %s "
+                     "in the %d s it was looked for after the last one" % (
+                         which, name, volume_id, looked))
+            if cut_short:
+                found += ", cut short by the task's timeout, so one may still appear"
+                look_up += "; raise timeout to look longer"
+        what = look_up
+        if refused and error is not None and error.hint:
+            what = "%s; and %s" % (error.hint, look_up)
+    return "%s. %s; %s. What to do: %s." % (head, times, found, what)
 
 
 def _answer_cut_off(exc):
@@ -278,16 +506,3 @@ def _next_page_query(links):
         if link.get("rel") == "next" and link.get("href"):
             return dict(parse_qsl(urlsplit(link["href"]).query))
     return None
-
-
-def decode_service_metadata(backup):
-    """Turn the ``service_metadata`` JSON string into a dict, leaving other values alone."""
-    value = backup.get("service_metadata")
-    if isinstance(value, str) and value:
-        try:
-            decoded = json.loads(value)
-        except ValueError:
-            return backup
-        if isinstance(decoded, dict):
-            backup = dict(backup, service_metadata=decoded)
-    return backup

@@ -11,7 +11,7 @@ __metaclass__ = type
 import time
 
 from ansible_collections.vbs.cloud.plugins.module_utils.errors import (
-    ApiError, BackupStateError, WaitTimeout,
+    ApiError, BackupStateError, VbsError, WaitTimeout,
 )
 
 RESTORE_FAILED = ("error_restoring", "error")
@@ -85,6 +85,19 @@ def wait_for_backup(client, backup, timeout, until=("available",), failed=("erro
         "pick it up")
 
 
+def wait_for_snapshot(client, snapshot, timeout):
+    """Poll a snapshot just made until it is ``available``; fails on ``error`` or when gone."""
+    snapshot_id = snapshot["id"]
+    snapshot = poll(
+        "snapshot", snapshot, client.get_snapshot, client.poller(timeout), ("available",),
+        ("error",), "created", "check the disk and the snapshot quota, then run the task again",
+        "The snapshot is still being made in the cloud",
+        reason=lambda record: record.get("fail_reason") or record.get("status_message"))
+    if snapshot is None:
+        raise BackupStateError("Snapshot %s disappeared while being created." % snapshot_id)
+    return snapshot
+
+
 def wait_for_restore(client, backup, volume_id, timeout):
     """Follow a restore just started until the backup and the target volume are available.
 
@@ -138,8 +151,12 @@ def delete_and_wait(client, backup, timeout, wait=True, resends=DELETE_RESENDS):
         if not found:
             return False
     if wait:
-        wait_for_delete(client, dict(backup, status="deleting"), timeout,
-                        request_id=client.last_request_id, resends=resends)
+        try:
+            wait_for_delete(client, dict(backup, status="deleting"), timeout,
+                            request_id=client.last_request_id, resends=resends)
+        except VbsError as exc:  # the DELETE was taken: the failure reports the change
+            exc.changed = exc.changed or found
+            raise
     return found
 
 
