@@ -63,19 +63,19 @@ def _secret_values(value, key=None):
 CLOUD_DICT_CONFLICTS = ("auth", "auth_type", "region_name", "validate_certs", "ca_cert",
                         "client_cert", "client_key", "api_timeout", "interface")
 
-# Keys of a cloud dict with a type openstacksdk does not check itself: (kind, rule).
+# Keys of a cloud dict whose type openstacksdk does not check itself: (types, expected, rule).
+SWITCH = ((bool, str), "true or false", "true or false")
+PEM = ((str,), "a path", "the path of a readable PEM file")
 CLOUD_DICT_TYPES = {
-    "auth": (dict, "a dict of the auth plugin's values (auth_url, username, ...)"),
-    "auth_type": (str, "the name of a keystoneauth plugin, such as password"),
-    "region_name": (str, "the name of a region"),
-    "verify": (bool, "true or false"),
-    "validate_certs": (bool, "true or false"),
-    "insecure": (bool, "true or false"),
-    "cache": (dict, "a dict of cache settings (they are read at the top of clouds.yaml only)"),
-    "interface": (str, "public, internal or admin"),
-    "cacert": (str, "the path of a readable PEM file"),
-    "cert": (str, "the path of a readable PEM file"),
-    "key": (str, "the path of a readable PEM file"),
+    "auth": ((dict,), "a dict", "a dict of the auth plugin's values (auth_url, username, ...)"),
+    "auth_type": ((str,), "a name", "the name of a keystoneauth plugin, such as password"),
+    "region_name": ((str,), "a name", "the name of a region"),
+    "verify": ((bool, str), "true or false", "true or false (or the path of a CA bundle)"),
+    "insecure": SWITCH,
+    "cache": ((bool, str), "true or false",
+              "true or false; cache settings (a dict) belong at the top of clouds.yaml"),
+    "interface": ((str, list), "public, internal or admin", "public, internal or admin"),
+    "cacert": PEM, "cert": PEM, "key": PEM,
 }
 
 
@@ -97,15 +97,20 @@ def check_cloud_dict(cloud, given=()):
                                   "too" % (", ".join(conflicts),
                                            "is" if len(conflicts) == 1 else "are"),
                          "give either a cloud dict, or a cloud name with the other options")
-    for key, (kind, rule) in CLOUD_DICT_TYPES.items():
+    for key, (kinds, expected, rule) in CLOUD_DICT_TYPES.items():
         value = cloud.get(key)
-        if value is not None and not isinstance(value, kind):
-            raise InputError("cloud.%s" % key, "expected %s, got %s" % (
-                kind.__name__, type(value).__name__), rule)
-    if cloud.get("interface") is not None and cloud["interface"].replace("URL", "") not in (
+        if value is not None and not isinstance(value, kinds):
+            raise InputError("cloud.%s" % key, "expected %s, got a %s" % (
+                expected, type(value).__name__), rule)
+    interface = cloud.get("interface")
+    if isinstance(interface, str) and interface.replace("URL", "") not in (
             "public", "internal", "admin"):
-        raise InputError("cloud.interface", "%r is not an interface" % cloud["interface"][:64],
+        raise InputError("cloud.interface", "%r is not an interface" % interface[:64],
                          "public, internal or admin")
+    verify = cloud.get("verify")
+    if isinstance(verify, str) and not os.path.isfile(verify):
+        raise InputError("cloud.verify", "%r is neither true nor false" % verify[:64],
+                         "true or false (or the path of a CA bundle)")
     timeout = cloud.get("api_timeout")
     if timeout is not None:
         try:

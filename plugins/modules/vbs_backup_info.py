@@ -140,7 +140,8 @@ backups:
   description:
     - The backups found, as full records of the service; empty when none matches.
     - C(service_metadata) is decoded from the JSON string of the service into a dict; when it
-      is not valid JSON it is left as the string.
+      is not valid JSON it is left as the string. So is C(description) when it holds a JSON
+      object (such as C({"DESC": "...", "INC": ...})); any other description stays a string.
   returned: success
   type: list
   elements: dict
@@ -153,6 +154,13 @@ backups:
       description: Name of the backup.
       type: str
       sample: db01-data-nightly
+    description:
+      description:
+        - Description of the backup, a string; a dict when the service stored a JSON object
+          in it, such as C({"DESC": "...", "INC": ...}), which is decoded like
+          C(service_metadata).
+      type: raw
+      sample: Nightly backup of the database disk
     status:
       description: Status of the backup.
       type: str
@@ -230,7 +238,7 @@ retries:
 """
 
 from ansible_collections.vbs.cloud.plugins.module_utils.base import VbsModule
-from ansible_collections.vbs.cloud.plugins.module_utils.client import decode_service_metadata
+from ansible_collections.vbs.cloud.plugins.module_utils.records import backup_record
 from ansible_collections.vbs.cloud.plugins.module_utils.rules import check_name_filter
 
 FILTERS = ("name", "status", "volume_id")
@@ -259,7 +267,7 @@ class VbsBackupInfoModule(VbsModule):
                        if all(b.get(key) == value for key, value in filters.items())]
         else:
             backups = self.client.list_backups(**filters)
-        return dict(changed=False, backups=[decode_service_metadata(b) for b in backups])
+        return dict(changed=False, backups=[backup_record(b) for b in backups])
 
 
 def main():

@@ -85,6 +85,9 @@ notes:
     as the backups (the block-storage API of the cloud).
   - The service refuses a restore while a backup of the target disk is being created
     (C(VolumeBackup.0206)).
+  - A restore reverts the target disk's capacity expansion on the public clouds: a disk enlarged
+    after the backup was made has the backup's size again afterwards. Extend the disk again (and
+    grow its file system) if the space is needed.
   - When O(wait=true) fails on a timeout, the restore goes on in the cloud; check the backup and
     the disk with M(vbs.cloud.vbs_backup_info) before running the task again, since every run
     restores again.
@@ -182,7 +185,8 @@ backup:
   description:
     - The backup's full record; with O(wait) as read after the restore, otherwise (and in check
       mode) as read before it.
-    - C(service_metadata) is decoded from its JSON string into a dict when it is valid JSON.
+    - Shaped as the records of M(vbs.cloud.vbs_backup_info): C(service_metadata), and a
+      C(description) holding a JSON object, are decoded from their JSON strings into dicts.
   returned: success, and on failures that concern a known backup
   type: dict
   sample:
@@ -247,7 +251,8 @@ retries:
 """
 
 from ansible_collections.vbs.cloud.plugins.module_utils.base import VbsModule
-from ansible_collections.vbs.cloud.plugins.module_utils.client import GONE_STATUSES, decode_service_metadata
+from ansible_collections.vbs.cloud.plugins.module_utils.client import GONE_STATUSES
+from ansible_collections.vbs.cloud.plugins.module_utils.records import backup_record
 from ansible_collections.vbs.cloud.plugins.module_utils.errors import AmbiguousName, BackupStateError, InputError, VbsError
 from ansible_collections.vbs.cloud.plugins.module_utils.rules import check_name_filter
 from ansible_collections.vbs.cloud.plugins.module_utils.waiters import wait_for_restore
@@ -296,7 +301,15 @@ class VbsBackupRestoreModule(VbsModule):
         if not params["wait"]:
             return self.result("Started restoring %s; not waiting for it (wait: false)." % where,
                                answer, backup, volume)
-        backup, volume = wait_for_restore(self.client, backup, volume["id"], params["timeout"])
+        try:
+            backup, volume = wait_for_restore(self.client, backup, volume["id"],
+                                              params["timeout"])
+        except VbsError as exc:  # the restore was accepted: the failure says so
+            exc.changed = True
+            if not getattr(exc, "backup", None):
+                exc.backup = backup
+            exc.result = dict(getattr(exc, "result", None) or {}, restore=answer)
+            raise
         return self.result("Restored %s." % where, answer, backup, volume)
 
     def validate(self):
@@ -389,7 +402,7 @@ class VbsBackupRestoreModule(VbsModule):
 
     def result(self, msg, restore, backup, volume):
         return dict(changed=True, msg=msg, restore=restore,
-                    backup=decode_service_metadata(backup), volume=volume)
+                    backup=backup_record(backup), volume=volume)
 
 
 def main():
