@@ -67,7 +67,8 @@ CLOUD_DICT_CONFLICTS = ("auth", "auth_type", "region_name", "validate_certs", "c
 SWITCH = ((bool, str), "true or false", "true or false")
 PEM = ((str,), "a path", "the path of a readable PEM file")
 CLOUD_DICT_TYPES = {
-    "auth": ((dict,), "a dict", "a dict of the auth plugin's values (auth_url, username, ...)"),
+    "auth": ((dict,), "a dict",
+             "a dict of the auth plugin's values, such as auth_url and username"),
     "auth_type": ((str,), "a name", "the name of a keystoneauth plugin, such as password"),
     "region_name": ((str,), "a name", "the name of a region"),
     "verify": ((bool, str), "true or false", "true or false (or the path of a CA bundle)"),

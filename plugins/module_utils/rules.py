@@ -36,9 +36,10 @@ def check_name(value, option="name"):
         bad = sorted(set(ch for ch in value if not re.match(r"[A-Za-z0-9_-]", ch)))
         raise InputError(option, "the name contains %s" % ", ".join(repr(ch) for ch in bad),
                          "only ASCII letters, digits, underscores (_) and hyphens (-)")
-    if value.startswith("auto"):
-        raise InputError(option, "the name '%s' starts with 'auto'" % value,
-                         "names starting with 'auto' are reserved for automatic backups")
+    if value[:4].lower() == "auto":  # the service refuses the prefix in any case (0005)
+        raise InputError(option, "the name '%s' starts with '%s'" % (value, value[:4]),
+                         "names starting with 'auto', in any case, are reserved for automatic "
+                         "backups")
 
 
 def check_name_filter(value, option="name"):
@@ -90,3 +91,40 @@ def check_container(value, option="container"):
     if not value.isprintable():
         raise InputError(option, "%r contains control or invisible characters" % value,
                          "a container is printable text")
+
+
+PATTERN_MAX = 255
+DURATION_MAX = 32
+DURATION_PATTERN = re.compile(r"\A(?:[0-9]+[smhdw])+\Z")
+DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def check_name_pattern(value, option="name_pattern"):
+    """A shell-style pattern of backup names (``nightly-*``), matched case-sensitively."""
+    _check_string(value, option, "a name pattern")
+    if not value.strip():
+        raise InputError(option, "the pattern is empty",
+                         "a shell-style pattern such as nightly-*; '*' alone matches every name")
+    if len(value) > PATTERN_MAX:
+        raise InputError(option, "the pattern has %d characters" % len(value),
+                         "1 to %d characters" % PATTERN_MAX)
+    if value != value.strip():
+        raise InputError(option, "%r starts or ends with white space" % value,
+                         "backup names have no white space at either end, so such a pattern "
+                         "matches nothing")
+    if not value.isprintable():
+        raise InputError(option, "%r contains control or invisible characters" % value,
+                         "a pattern is printable text")
+
+
+def check_duration(value, option):
+    """A duration such as ``7d``, ``12h``, ``90m``, ``30s``, ``2w`` or ``1d12h``; in seconds."""
+    _check_string(value, option, "a duration")
+    rule = ("a whole number followed by a unit, s, m, h, d or w (seconds, minutes, hours, days, "
+            "weeks), such as 7d, 12h or 90m; several may follow each other, as in 1d12h")
+    if len(value) > DURATION_MAX:
+        raise InputError(option, "the value has %d characters" % len(value), rule)
+    if not DURATION_PATTERN.match(value):
+        raise InputError(option, "%r is not a duration" % value, rule)
+    return sum(int(number) * DURATION_UNITS[unit]
+               for number, unit in re.findall(r"([0-9]+)([smhdw])", value))

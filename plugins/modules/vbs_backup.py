@@ -237,10 +237,10 @@ backup:
     - The backup, in the shape of the records of M(vbs.cloud.vbs_backup_info) (the service's
       full record, C(service_metadata) and a JSON C(description) decoded into dicts) when the
       backup was found or waited for.
-    - After a create without O(wait) no request is spent on reading it: the service's answer
-      (C(id), C(name), C(links)) with the fields sent (C(volume_id), C(snapshot_id),
-      C(description), C(container)) and C(status) V(creating), the status every backup starts
-      in. Read it with M(vbs.cloud.vbs_backup_info) for the other fields.
+    - After a create without O(wait) no request is spent on reading it. The backup is then the
+      service's answer (C(id), C(name), C(links)) with the fields sent (C(volume_id),
+      C(snapshot_id), C(description), C(container)) and C(status) V(creating), the status every
+      backup starts in. Read it with M(vbs.cloud.vbs_backup_info) for the other fields.
     - In check mode, the fields that would be sent.
   returned: success, and on failures that concern a known backup
   type: dict
@@ -357,7 +357,7 @@ from ansible_collections.vbs.cloud.plugins.module_utils.errors import (
 )
 from ansible_collections.vbs.cloud.plugins.module_utils.records import backup_record, created_backup
 from ansible_collections.vbs.cloud.plugins.module_utils.own_snapshot import (
-    CLEANUP_TIMEOUT, MARKER, Cleanup, make_snapshot, snapshot_name,
+    CLEANUP_TIMEOUT, MARKER_TEXT, Cleanup, make_snapshot, snapshot_name,
 )
 from ansible_collections.vbs.cloud.plugins.module_utils.rules import check_container, check_description, check_name
 from ansible_collections.vbs.cloud.plugins.module_utils.waiters import delete_and_wait, wait_for_backup
@@ -593,7 +593,7 @@ class VbsBackupModule(VbsModule):
             summary["removal"] = (
                 "kept until the backup is done: the next run of a vbs_backup task without "
                 "snapshot_id on volume %s deletes the snapshots vbs_backup made (metadata %s) "
-                "once their backups are done" % (self.params["volume_id"], MARKER))
+                "once their backups are done" % (self.params["volume_id"], MARKER_TEXT))
         return summary
 
     def failed_with_own_snapshot(self, exc, made, cleanup):

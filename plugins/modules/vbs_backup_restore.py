@@ -185,7 +185,7 @@ backup:
   description:
     - The backup's full record; with O(wait) as read after the restore, otherwise (and in check
       mode) as read before it.
-    - Shaped as the records of M(vbs.cloud.vbs_backup_info): C(service_metadata), and a
+    - Shaped as the records of M(vbs.cloud.vbs_backup_info), so C(service_metadata), and a
       C(description) holding a JSON object, are decoded from their JSON strings into dicts.
   returned: success, and on failures that concern a known backup
   type: dict

@@ -3,7 +3,8 @@
 """Property-based tests of the API page's input rules (hypothesis).
 
 The rules, as written on the API page:
-- name: 1 to 64 characters of digits, letters, underscores and hyphens, not starting with auto;
+- name: 1 to 64 characters of digits, letters, underscores and hyphens, not starting with auto
+  (in any case: the service refuses AutoBackup1 and AUTO-x with VolumeBackup.0005);
 - description: 0 to 255 characters, without '<' or '>'.
 Each check must accept exactly the strings the rule allows, and say which option broke it.
 """
@@ -33,7 +34,7 @@ settings.load_profile("vbs")
 
 
 def name_allowed(value):
-    return bool(NAME_RULE.fullmatch(value)) and not value.startswith("auto")
+    return bool(NAME_RULE.fullmatch(value)) and value[:4].lower() != "auto"
 
 
 def accepts(check, value, *args):
@@ -62,6 +63,10 @@ near_names = st.one_of(
 @example("")
 @example("auto")
 @example("Auto")
+@example("AutoBackup1")
+@example("AUTO-x")
+@example("aUtO")
+@example("autx")
 @example("abc\n")
 @example("\u212a")  # KELVIN SIGN: re's IGNORECASE would match it to k; the rule must not
 def test_name_check_accepts_exactly_the_rule(value):
@@ -115,3 +120,11 @@ def test_every_uuid_is_a_valid_id(value):
 def test_non_strings_are_refused_by_every_check(value):
     for check, args in ((check_name, ()), (check_description, ()), (check_id, ("volume_id",))):
         assert not accepts(check, value, *args)
+
+
+@pytest.mark.parametrize("value", ["AutoBackup1", "AUTO-x", "aUTO", "auto"])
+def test_the_auto_prefix_is_refused_in_any_case(value):
+    with pytest.raises(InputError) as caught:
+        check_name(value)
+    assert "starts with '%s'" % value[:4] in str(caught.value)
+    assert "in any case" in str(caught.value)

@@ -39,7 +39,8 @@ def test_a_create_answered_503_is_looked_up_then_sent_again_once(cloud, run_modu
     result = run_module(main, ARGS)
     assert result["changed"] is True and result["backup_id"] == BACKUP
     assert len(posts(cloud)) == 2
-    assert "no backup named nightly was made" in result["retries"][0]["reason"]
+    assert result["retries"][0]["reason"] == ("HTTP 503; no backup named nightly appeared in "
+                                              "30 s, sending again")
 
 
 @pytest.mark.parametrize("lost", [RESET, READ_TIMEOUT], ids=["reset", "read-timeout"])
