@@ -141,7 +141,7 @@ backups:
     - The backups found, as full records of the service; empty when none matches.
     - C(service_metadata) is decoded from the JSON string of the service into a dict; when it
       is not valid JSON it is left as the string. So is C(description) when it holds a JSON
-      object (such as C({"DESC": "...", "INC": ...})); any other description stays a string.
+      object (such as C({"DESC":"...","INC":1})); any other description stays a string.
   returned: success
   type: list
   elements: dict
@@ -157,8 +157,7 @@ backups:
     description:
       description:
         - Description of the backup, a string; a dict when the service stored a JSON object
-          in it, such as C({"DESC": "...", "INC": ...}), which is decoded like
-          C(service_metadata).
+          in it, such as C({"DESC":"...","INC":1}), which is decoded like C(service_metadata).
       type: raw
       sample: Nightly backup of the database disk
     status:
