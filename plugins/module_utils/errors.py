@@ -142,8 +142,8 @@ ERROR_CODES = (
          "give a name of 1 to 64 characters"),
         (("VolumeBackup.0008",), "The service failed to obtain the permission.", _SERVICE_FAILED),
         (("VolumeBackup.0009",), "The service failed to obtain the key.",
-         "for an encrypted disk, check that its KMS key exists and is enabled; otherwise "
-         + _SERVICE_FAILED),
+         "for an encrypted disk, check that its KMS key exists and is enabled; then run the "
+         "task again, and if it persists, give the request ID to the cloud's support"),
         (("VolumeBackup.0010",), "The volume_id of the request is empty.",
          "give volume_id, the ID of the disk to back up"),
         (("VolumeBackup.0011",), "The volume_id of the request has an incorrect format.",
@@ -176,8 +176,8 @@ ERROR_CODES = (
          "'error'.", _SERVICE_FAILED),
         (("VolumeBackup.0027", "VolumeBackup.0028"),
          "The service failed to create the backup, or got no result.",
-         "list the disk's backups (vbs_backup_info) and delete any in 'error'; then "
-         + _SERVICE_FAILED),
+         "list the disk's backups (vbs_backup_info) and delete any in 'error', then run the "
+         "task again; if it persists, give the request ID to the cloud's support"),
         (("VolumeBackup.0029", "VolumeBackup.0030", "VolumeBackup.0035", "VolumeBackup.0036",
           "VolumeBackup.0037", "VolumeBackup.0039", "VolumeBackup.0043"),
          "A query inside the service (of disks, snapshots or backups) failed or found nothing.",
@@ -228,7 +228,8 @@ ERROR_CODES = (
          "region"),
         (("VolumeBackup.0200", "VolumeBackup.0201"),
          "The service failed to restore the data, or got no result.",
-         "check the target disk's status; " + _SERVICE_FAILED),
+         "check the target disk's status, then run the task again; if it persists, give the "
+         "request ID to the cloud's support"),
         (("VolumeBackup.0202",), "The target disk is in status 'error'.",
          "restore onto another disk"),
         (("VolumeBackup.0203", "VolumeBackup.0204"),
