@@ -118,7 +118,7 @@ def _skip_identity_discovery(auth):
             return  # not a generic plugin, or already resolved
         auth_url = getattr(auth, "auth_url", None) or ""
         segments = urlsplit(auth_url).path.rstrip("/").split("/")
-        if segments[-1].lower() != "v3":
+        if segments[-1] != "v3":  # keystoneauth itself is case-sensitive here
             return
         plugin = auth.create_plugin(None, (3, 0), auth_url)
     except Exception:  # pylint: disable=broad-except  # keystoneauth changed: discover as usual
@@ -146,6 +146,26 @@ def _wrong_types(loader):
             if isinstance(cloud.get(key), (dict, list))]
 
 
+def _skipped_file(loader):
+    """(path, problem) of a clouds.yaml that openstacksdk skipped as unreadable, or None.
+
+    openstacksdk only logs a warning for a file that is not YAML or JSON and goes on without
+    it, so the task would fail for want of credentials without naming the file.
+    """
+    if loader is None or getattr(loader, "config_filename", None):
+        return None
+    path = _config_file()
+    if not path:
+        return None
+    try:
+        import yaml  # openstacksdk's own dependency
+        with open(path) as handle:
+            yaml.safe_load(handle)
+    except Exception as exc:  # pylint: disable=broad-except
+        return path, " ".join(str(exc).split())[:200]
+    return None
+
+
 def read_config(config):
     """openstacksdk's ``CloudRegion`` and a keystoneauth session for ``config``; raises VbsError.
 
@@ -158,9 +178,14 @@ def read_config(config):
         region = auth_cache.cloud_region(loader.get_one, config)  # cache: {auth: true}
         _skip_identity_discovery(region.get_auth())
         return region, region.get_session()
-    except TRANSPORT_ERRORS as exc:  # an unknown auth_type, missing auth options
-        raise transport_error(exc, "Reading the cloud configuration")
     except Exception as exc:  # pylint: disable=broad-except  # any openstacksdk failure, one line
+        skipped = _skipped_file(loader)
+        if skipped:
+            raise VbsError("Reading the cloud configuration failed: openstacksdk skipped %s, "
+                           "which is not valid YAML (%s). What to do: correct that file."
+                           % skipped)
+        if isinstance(exc, TRANSPORT_ERRORS):  # an unknown auth_type, missing auth options
+            raise transport_error(exc, "Reading the cloud configuration")
         path = _config_file(loader)
         if isinstance(exc, openstack_exceptions.SDKException):
             problem = " ".join(str(exc).split()).rstrip(".")

@@ -254,25 +254,6 @@ backup:
     links:
       - href: https://volume.example.com/v2/5751d8c3f2f6415993ee4326b41630ec/backups/54ba0e69-48a0-4a77-9cdf-a7979a7e2648
         rel: self
-error:
-  description: The error answer of the service, when the task failed on one.
-  returned: failure on an API error
-  type: dict
-  contains:
-    status:
-      description: HTTP status.
-      type: int
-      sample: 400
-    code:
-      description: The service's error code.
-      type: str
-      sample: VolumeBackup.0013
-    message:
-      description: The service's error message.
-      type: str
-    request_id:
-      description: Request ID to give the cloud's support.
-      type: str
 snapshot:
   description:
     - The snapshot the backup is made from. With O(snapshot_id) that snapshot
@@ -325,10 +306,72 @@ duplicates:
   type: list
   elements: str
   sample: [0b8d0a2e-5a0e-4bd8-9d0f-6d7c1c0a8f31]
+error:
+  description:
+    - What went wrong, when the task failed on an error answer or on a value it refused. It has
+      one of two shapes.
+    - An API error (the service, Keystone or the API gateway answered with an error) has
+      RV(error.status), RV(error.code), RV(error.message) and RV(error.request_id).
+    - An input error (a task value that breaks a rule of the API, refused before any request)
+      has RV(error.option), RV(error.problem) and RV(error.rule).
+  returned: failure on an API error or an input error
+  type: dict
+  contains:
+    status:
+      description: HTTP status of the error answer (API error).
+      type: int
+      sample: 403
+    code:
+      description:
+        - The error code of the answer, such as C(VolumeBackup.0041) or C(APIG.0308) (API
+          error).
+      type: str
+      sample: VolumeBackup.0041
+    message:
+      description: The error message of the answer (API error).
+      type: str
+      sample: The user has no rights to back up this disk.
+    request_id:
+      description: Request ID of the answer, to give the cloud's support (API error).
+      type: str
+      sample: req-6f2a1c9e-0b7d-4a55-9a3e-2d1f0c8b7a61
+    option:
+      description:
+        - The option whose value was refused, such as C(name), or C(cloud.api_timeout) for a
+          key of a O(cloud) dict (input error).
+      type: str
+      sample: name
+    problem:
+      description: What is wrong with the value (input error).
+      type: str
+      sample: it starts with 'auto', which the service reserves
+    rule:
+      description: The rule the value must follow (input error).
+      type: str
+      sample: 1 to 64 characters, letters, digits, '-' and '_'
+endpoints:
+  description:
+    - The API roots of the task. Backup calls go to RV(endpoints.backups), volume and snapshot
+      calls to RV(endpoints.volumes).
+    - See O(service_type) and O(endpoint_override) for how they are found.
+  returned: whenever the task connected to the cloud
+  type: dict
+  contains:
+    backups:
+      description: Root of the backup calls, C(.../v2/<project_id>) (or C(.../v3/<project_id>)).
+      type: str
+      sample: https://vbs.eu-de.otc.t-systems.com/v2/5751d8c3f2f6415993ee4326b41630ec
+    volumes:
+      description:
+        - Root of the volume and snapshot calls (the block-storage API); V(null) when the
+          catalog has no block-storage endpoint.
+      type: str
+      sample: https://evs.eu-de.otc.t-systems.com/v2/5751d8c3f2f6415993ee4326b41630ec
 retries:
   description:
     - The calls that were tried again on the way, and why (HTTP 429 or 5xx, a lost connection,
-      a busy disk, a backup adopted after a lost answer). Only present when there were any.
+      a busy disk, a backup adopted after a lost answer, a DELETE sent again to a backup that
+      went back to C(available)). Only present when there were any.
   returned: when a call was retried
   type: list
   elements: dict
@@ -336,7 +379,7 @@ retries:
     operation:
       description: What was being done.
       type: str
-      sample: Listing backups
+      sample: Creating the backup
     attempt:
       description: Number of the attempt that failed.
       type: int
