@@ -107,4 +107,8 @@ notes:
     C(/etc/openstack/) or the file named by C(OS_CLIENT_CONFIG_FILE).
   - The options have the names and meaning of the common options of the C(openstack.cloud)
     collection, so the same C(module_defaults) and credentials work for both.
+  - Requests carry a Keystone token (C(X-Auth-Token)) that openstacksdk gets with any of its auth
+    plugins. AK/SK request signing (access key and secret key), which Huawei Cloud and Open
+    Telekom Cloud also offer, is not supported.
+  - On Open Telekom Cloud, VBS is offered only in the region C(eu-de).
 """

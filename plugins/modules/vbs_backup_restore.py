@@ -85,7 +85,7 @@ notes:
     as the backups (the block-storage API of the cloud).
   - The service refuses a restore while a backup of the target disk is being created
     (C(VolumeBackup.0206)).
-  - A restore reverts the target disk's capacity expansion on the public clouds: a disk enlarged
+  - A restore reverts the target disk's capacity expansion on the public clouds; a disk enlarged
     after the backup was made has the backup's size again afterwards. Extend the disk again (and
     grow its file system) if the space is needed.
   - When O(wait=true) fails on a timeout, the restore goes on in the cloud; check the backup and

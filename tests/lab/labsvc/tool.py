@@ -1,7 +1,8 @@
 """Lab helper commands used by tests/lab/start (run with the lab venv python).
 
-  identity-setup  create projects, users, roles, services and endpoints
-  ready           wait until identity, volume API and cinder services are up
+  identity-setup  create projects, users, roles, services and endpoints (regions RegionOne
+                  and PUBLIC_REGION, the "public cloud" shape)
+  ready           wait until identity, volume API, cinder services and the VBS filter are up
   sqlite-copy     consistent copy of a sqlite database (online backup API)
   paste-ini       write Cinder's api-paste.ini with /v2 mapped to the v3 pipeline
 """
@@ -16,6 +17,10 @@ import urllib.request
 
 KS = 'http://127.0.0.1:%s' % os.environ.get('VBS_LAB_KEYSTONE_PORT', '25000')
 CINDER = 'http://127.0.0.1:%s' % os.environ.get('VBS_LAB_CINDER_PORT', '28776')
+# the "VBS host" of the public shape: labsvc/vbsfilter.py, serving only /v2/<project>/backups...
+VBS = 'http://127.0.0.1:%s' % os.environ.get(
+    'VBS_LAB_VBS_PORT', int(os.environ.get('VBS_LAB_CINDER_PORT', '28776')) + 1000)
+PUBLIC_REGION = 'eu-de'
 PASSWORDS = {
     'admin': os.environ.get('VBS_LAB_ADMIN_PASSWORD', 'admin-pass'),
     'cinder': os.environ.get('VBS_LAB_CINDER_PASSWORD', 'cinder-pass'),
@@ -82,7 +87,16 @@ class Identity(object):
             KS, project_id, user_id, role_id), token=self.token)
         assert status in (200, 204), ('grant', status, doc)
 
-    def endpoints(self, service_type, url):
+    def region(self, region_id):
+        status, _headers, doc = http('GET', '%s/v3/regions/%s' % (KS, region_id),
+                                     token=self.token)
+        if status == 200:
+            return
+        status, _headers, doc = http('POST', KS + '/v3/regions', {'region': {
+            'id': region_id, 'description': 'lab: looks like a public cloud'}}, self.token)
+        assert status == 201, ('region', region_id, status, doc)
+
+    def endpoints(self, service_type, url, region='RegionOne'):
         status, _headers, doc = http('GET', '%s/v3/services?type=%s' % (KS, service_type),
                                      token=self.token)
         if doc['services']:
@@ -95,12 +109,12 @@ class Identity(object):
             sid = doc['service']['id']
         status, _headers, doc = http('GET', '%s/v3/endpoints?service_id=%s' % (KS, sid),
                                      token=self.token)
-        have = {e['interface'] for e in doc['endpoints']}
+        have = {e['interface'] for e in doc['endpoints'] if e['region_id'] == region}
         for iface in ('public', 'internal', 'admin'):
             if iface not in have:
                 status, _headers, doc = http('POST', KS + '/v3/endpoints', {'endpoint': {
                     'service_id': sid, 'interface': iface, 'url': url,
-                    'region_id': 'RegionOne', 'enabled': True}}, self.token)
+                    'region_id': region, 'enabled': True}}, self.token)
                 assert status == 201, ('endpoint', service_type, status, doc)
 
 
@@ -129,8 +143,18 @@ def identity_setup(_args):
     idn.endpoints('volumev3', v3)
     idn.endpoints('block-storage', v3)
     idn.endpoints('volumev2', CINDER + '/v2/%(project_id)s')
+    # The public shape, as OTC's eu-de catalog: the native backup API on a host of its own
+    # (vbsv2 with the project, vbs without), block storage on Cinder itself.
+    idn.region(PUBLIC_REGION)
+    idn.endpoints('identity', KS + '/v3/', PUBLIC_REGION)
+    idn.endpoints('vbsv2', VBS + '/v2/%(project_id)s', PUBLIC_REGION)
+    idn.endpoints('vbs', VBS + '/v2/', PUBLIC_REGION)
+    idn.endpoints('volumev3', v3, PUBLIC_REGION)
+    idn.endpoints('block-storage', v3, PUBLIC_REGION)
+    idn.endpoints('volumev2', CINDER + '/v2/%(project_id)s', PUBLIC_REGION)
     print('identity: projects service/demo/other, users cinder/demo/other, '
-          'catalog volumev3, block-storage, volumev2')
+          'catalog RegionOne: volumev3, block-storage, volumev2; '
+          '%s: vbsv2, vbs, volumev3, block-storage, volumev2' % PUBLIC_REGION)
 
 
 def check_once(verbose=False):
@@ -147,6 +171,14 @@ def check_once(verbose=False):
                                      token=token, timeout=5)
         if status != 200:
             return 'os-services answers %s %s' % (status, doc)
+        status, _headers, _doc = http('GET', '%s/v2/%s/backups' % (VBS, project_id),
+                                      token=token, timeout=5)
+        if status != 200:
+            return 'the VBS filter (%s) answers %s for /v2/<project>/backups' % (VBS, status)
+        status, _headers, _doc = http('GET', '%s/v2/%s/volumes' % (VBS, project_id),
+                                      token=token, timeout=5)
+        if status != 404:
+            return 'the VBS filter (%s) answers %s for /v2/<project>/volumes' % (VBS, status)
     except (OSError, RuntimeError) as err:
         return str(err)
     state = {s['binary']: s['state'] for s in doc['services']}
