@@ -82,15 +82,26 @@ options:
   service_type:
     description:
       - Service catalog type under which the VBS native API is found.
-      - The API is served at the block-storage v2 endpoint, C(volumev2) on Huawei Cloud and Open
-        Telekom Cloud. Some deployments list it as C(vbs).
+      - V(auto) takes the first the catalog lists for the region and interface, in this order
+        C(vbsv2) (the VBS host of Huawei Cloud and Open Telekom Cloud), C(vbs) (the project is
+        added when its URL lacks it), C(volumev2), then C(volumev3) and C(block-storage) (the
+        same calls under C(/v3)). A catalog with none of them fails, naming the region and
+        the types looked for.
+      - Any other value is the exact catalog type to use (no aliases), for example C(volumev2).
+      - Volume and snapshot calls always go to the block-storage endpoint (C(volumev2), else
+        C(volumev3) or C(block-storage)), never to a VBS host, which serves only backups. The
+        result's RV(endpoints) says which roots the task used.
     type: str
-    default: volumev2
+    default: auto
   endpoint_override:
     description:
       - URL of the VBS API, used instead of looking it up in the service catalog, for example
-        C(https://vbs.eu-de.otc.t-systems.com/v2). V(%(project_id\)s) or C({project_id}) in it is
-        replaced by the project ID.
+        C(https://vbs.eu-de.otc.t-systems.com/v2). V(%(project_id\)s), C($(project_id\)s),
+        C({project_id}), V(%(tenant_id\)s) or C($(tenant_id\)s) in it is replaced by the
+        project ID; without any, the project ID is added at the end.
+      - When it is a VBS host (the catalog's C(vbsv2) or C(vbs) endpoint, or a host named
+        C(vbs.*)), volume and snapshot calls still go to the catalog's block-storage endpoint.
+        Any other URL (a Cinder, EVS, or a proxy in front of one) serves them too.
     type: str
   project_id:
     description:

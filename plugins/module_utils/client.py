@@ -313,14 +313,16 @@ class VbsClient:
         The filters are also applied here, since not every deployment filters server-side.
         """
         query = dict((key, value) for key, value in filters.items() if value is not None)
-        backups = []
+        backups, asked = [], []
         while True:
+            asked.append(query)
             answer = self.request("GET", "/backups/detail", "Listing backups", query=query)
             backups.extend(answer.get("backups", []))
             next_query = _next_page_query(answer.get("backups_links"))
-            if next_query is None or not answer.get("backups"):
-                break
+            if next_query is None or not answer.get("backups") or next_query in asked:
+                break  # the last page, or a "next" link to a page already read (no loop)
             query = next_query
+        backups = list(dict((b.get("id") or id(b), b) for b in backups).values())  # a page twice
         return [b for b in backups
                 if all(b.get(key) == value for key, value in filters.items() if value is not None)]
 
@@ -471,13 +473,29 @@ def _answer_cut_off(exc):
 
 
 def _nothing_sent(exc):
-    """Whether a connection error happened before the request left (so a retry is safe)."""
-    seen = []
-    while exc is not None and exc not in seen:
-        seen.append(exc)
-        if "NewConnectionError" in repr(exc) or "ConnectTimeoutError" in repr(exc):
+    """Whether a connection error happened before the request left (so a retry is safe).
+
+    keystoneauth's ConnectFailure / ConnectTimeout carry, through their causes, requests'
+    exception, whose first argument is urllib3's (a MaxRetryError's ``reason``): only urllib3's
+    NewConnectionError or ConnectTimeoutError (or requests' ConnectTimeout) mean nothing left.
+    """
+    try:
+        import requests
+        from urllib3 import exceptions as urllib3_exceptions
+    except ImportError:  # pragma: no cover  # keystoneauth depends on both
+        return False
+    before_sending = (urllib3_exceptions.NewConnectionError,
+                      urllib3_exceptions.ConnectTimeoutError, requests.exceptions.ConnectTimeout)
+    seen, todo = [], [exc]
+    while todo:
+        current = todo.pop()
+        if not isinstance(current, BaseException) or any(current is known for known in seen):
+            continue
+        seen.append(current)
+        if isinstance(current, before_sending):
             return True
-        exc = exc.__cause__ or exc.__context__
+        todo.extend([current.__cause__, current.__context__, getattr(current, "reason", None)])
+        todo.extend(getattr(current, "args", ()))
     return False
 
 

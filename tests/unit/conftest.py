@@ -44,7 +44,7 @@ except ImportError:  # ansible-core < 2.19
 
 
 from ansible_collections.vbs.cloud.tests.unit.wire import (  # noqa: E402
-    AUTH_URL, IDENTITY_VERSION, PASSWORD, TOKEN, token_body,
+    AUTH_URL, IDENTITY_VERSION, PASSWORD, TOKEN, WALL_CLOCK_START, token_body,
 )
 
 
@@ -68,7 +68,11 @@ def cloud(requests_mock, tmp_path, monkeypatch):
 
 @pytest.fixture(autouse=True)
 def no_sleep(monkeypatch):
-    """A fake clock for polling and retries: sleeping advances it instantly; returns the sleeps."""
+    """A fake clock for polling and retries: sleeping advances it instantly; returns the sleeps.
+
+    ``time()`` is the wall clock of the same fake time, starting at WALL_CLOCK_START (for the
+    HTTP-date form of Retry-After).
+    """
     from ansible_collections.vbs.cloud.plugins.module_utils import client, waiters
 
     now = [1000.0]
@@ -78,6 +82,10 @@ def no_sleep(monkeypatch):
         @staticmethod
         def monotonic():
             return now[0]
+
+        @staticmethod
+        def time():
+            return WALL_CLOCK_START + now[0] - 1000.0
 
         @staticmethod
         def sleep(seconds):

@@ -9,6 +9,7 @@ PROJECT_ID = "5751d8c3f2f6415993ee4326b41630ec"
 VBS_ROOT = "http://volume.test/v2/" + PROJECT_ID
 PASSWORD = "s3cr3t-Pa55word"
 TOKEN = "gAAAAAB-test-token"
+WALL_CLOCK_START = 1767225600.0  # the fake clock's time(): Thu, 01 Jan 2026 00:00:00 GMT
 
 
 IDENTITY_VERSION = {"version": {

@@ -18,7 +18,7 @@ import json
 import pytest
 
 from ansible_collections.vbs.cloud.plugins.modules import (
-    vbs_backup, vbs_backup_info, vbs_backup_restore,
+    vbs_backup, vbs_backup_info, vbs_backup_prune, vbs_backup_restore,
 )
 from ansible_collections.vbs.cloud.tests.unit.wire import PASSWORD, VBS_ROOT
 
@@ -150,6 +150,24 @@ for _option in ("backup_id", "volume_id", "project_id"):
 RESTORE = {"backup_id": BACKUP, "target_volume_id": VOLUME, "wait": False}
 for _option in ("backup_id", "volume_id", "target_volume_id", "project_id"):
     add(vbs_backup_restore, RESTORE, _option, cases_for_id(_option))
+PRUNE = {"volume_id": VOLUME, "name_pattern": "nightly-*", "keep": 7, "wait": False}
+for _option in ("volume_id", "project_id"):
+    add(vbs_backup_prune, PRUNE, _option, cases_for_id(_option))
+add(vbs_backup_prune, PRUNE, "name_pattern", [
+    ("empty", ""), ("blank", "   "), ("padded", " nightly-* "), ("null", None)]
+    + [("long-%d" % length, "n" * length) for length in LONG[1:]]
+    + [(kind, value) for kind, value in CONTROL.items()]
+    + [("zero-width-space", "nightly\u200b-*"), ("rtl-override", "nightly-\u202e*")])
+add(vbs_backup_prune, PRUNE, "keep", [("negative", -1), ("text", "all"), ("float", 1.5),
+                                      ("list", [2]), ("dict", {"n": 2}), ("null", None)])
+add(vbs_backup_prune, PRUNE, "older_than", [
+    ("no-unit", "7"), ("int", 7), ("upper", "7D"), ("space", "7 d"), ("negative", "-1d"),
+    ("fraction", "1.5d"), ("word", "7days"), ("years", "1y"), ("empty", ""), ("blank", " "),
+    ("arabic-digit", "\u0667d"), ("full-width", "\uff17d"), ("newline", "7d\n"),
+    ("list", ["7d"]), ("dict", {"d": 7})]
+    + [("long-%d" % length, "9" * length + "d") for length in LONG])
+add(vbs_backup_prune, PRUNE, "wait", cases_for_bool("wait"))
+add(vbs_backup_prune, PRUNE, "timeout", [("negative", -1), ("text", "soon"), ("null", None)])
 
 
 @pytest.mark.parametrize("module, base, option, value", TABLE)
