@@ -20,6 +20,7 @@ from ansible_collections.vbs.cloud.plugins.module_utils.errors import ApiError, 
 from ansible_collections.vbs.cloud.plugins.module_utils.waiters import wait_for_snapshot
 
 MARKER = {"vbs.cloud": "made-for-backup"}
+MARKER_TEXT = ", ".join("%s=%s" % item for item in sorted(MARKER.items()))
 NAME_SUFFIX = "-vbs-cloud-snap"
 UNNAMED = "vbs-cloud-snap"
 # A backup past these statuses no longer reads its snapshot; "creating" (or anything unknown)
@@ -77,7 +78,7 @@ def make_snapshot(client, volume_id, backup_name, force, timeout, on_posted=None
     try:
         snapshot = client.create_snapshot(fields, if_unknown=(
             "a snapshot named %s (metadata %s) may have been made: list the disk's snapshots "
-            "and delete it if it is there" % (name, MARKER)))
+            "and delete it if it is there" % (name, MARKER_TEXT)))
     except ApiError as exc:
         raise _with_hint(exc, force)
     if on_posted:
@@ -213,12 +214,13 @@ class Cleanup:
                                             % snapshot_id)
 
     def status(self, snapshot_id):
-        """The snapshot's status in the last listing, 'deleted' when it was not in it."""
+        """'deleted' when seen gone, 'deleting' once its DELETE was accepted, else its status in
+        the last listing ('deleted' when it was not in it)."""
         if snapshot_id in self.gone:
             return "deleted"
+        if snapshot_id in self.deleted and snapshot_id not in self.failed:
+            return "deleting"
         for snapshot in self.listing or []:
             if snapshot["id"] == snapshot_id:
                 return snapshot.get("status")
-        if self.listing is not None:
-            return "deleted"
-        return "deleting" if snapshot_id in self.deleted else None
+        return "deleted" if self.listing is not None else None

@@ -153,8 +153,8 @@ notes:
     went to C(error), a wait timed out), the failure has C(changed=true) and RV(backup_id).
   - With O(state=absent) and O(wait=true), a backup that goes back to C(available) (or C(error))
     after the DELETE did not take it, and is sent the DELETE again, at most 3 more times, each
-    listed in RV(retries). A backup that goes to C(error_deleting) is not deleted again: only the
-    cloud provider's support can remove it, and the task fails saying so, with the backup ID and
+    listed in RV(retries). A backup that goes to C(error_deleting) is not deleted again (only the
+    cloud provider's support can remove it); the task fails saying so, with the backup ID and
     the request ID of the DELETE.
 seealso:
   - name: VBS native API, creating a backup

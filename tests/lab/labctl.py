@@ -4,6 +4,8 @@ which has openstacksdk; not with the lab venv).
 
   labctl.py volume-create NAME [--size 1]      wait available, print id
   labctl.py snapshot-create VOLUME_ID NAME     wait available, print id
+  labctl.py snapshot-list VOLUME_ID            print the volume's snapshots as JSON (id,
+                                               name, status, metadata), all pages
   labctl.py volume-set-status VOLUME_ID STATUS admin os-reset_status; 'in-use'
                                                makes a real attachment (Cinder
                                                refuses in-use without one)
@@ -12,6 +14,10 @@ which has openstacksdk; not with the lab venv).
   labctl.py volume-write VOLUME_ID TEXT        write TEXT into the volume file (at 300 MiB)
   labctl.py volume-read VOLUME_ID N            print N bytes of the volume file (at 300 MiB)
   labctl.py backup-ids [--volume-id ID]        print the project's backup ids, all pages
+  labctl.py backups [--volume-id ID]           print the project's backups as JSON (id, name,
+                                               volume_id, status), all pages
+  labctl.py quota-raise N                      (admin) let the project have N volumes,
+                                               snapshots and backups (Cinder's default: 10)
   labctl.py cleanup                            delete all backups, snapshots
                                                and volumes of the project
 
@@ -20,6 +26,7 @@ Cloud: --cloud (default $OS_CLOUD or 'lab'); admin calls use --admin-cloud
 $VBS_LAB_HOME/clouds.yaml (VBS_LAB_HOME defaults to <repo>/.cache/lab).
 """
 import argparse
+import json
 import os
 import sys
 import time
@@ -151,6 +158,7 @@ def main():
     c = sub.add_parser('snapshot-create')
     c.add_argument('volume_id')
     c.add_argument('name')
+    sub.add_parser('snapshot-list').add_argument('volume_id')
     c = sub.add_parser('volume-set-status')
     c.add_argument('volume_id')
     c.add_argument('status')
@@ -158,6 +166,8 @@ def main():
     sub.add_parser('volume-path').add_argument('volume_id')
     sub.add_parser('cleanup')
     sub.add_parser('backup-ids').add_argument('--volume-id')
+    sub.add_parser('backups').add_argument('--volume-id')
+    sub.add_parser('quota-raise').add_argument('count', type=int)
     for name in ('volume-write', 'volume-read'):
         c = sub.add_parser(name)
         c.add_argument('volume_id')
@@ -190,6 +200,12 @@ def main():
         snap = wait_available(bs, bs.create_snapshot(
             volume_id=args.volume_id, name=args.name))
         print(snap.id)
+    elif args.cmd == 'snapshot-list':
+        print(json.dumps([
+            {'id': s.id, 'name': s.name, 'status': s.status,
+             'metadata': dict(s.metadata or {})}
+            for s in bs.snapshots(details=True, volume_id=args.volume_id)
+            if s.volume_id == args.volume_id]))
     elif args.cmd == 'volume-set-status':
         set_status(conn, openstack.connect(cloud=args.admin_cloud),
                    args.volume_id, args.status)
@@ -201,6 +217,16 @@ def main():
         query = {'volume_id': args.volume_id} if args.volume_id else {}
         for backup_id in sorted(b.id for b in bs.backups(details=False, **query)):
             print(backup_id)
+    elif args.cmd == 'backups':
+        query = {'volume_id': args.volume_id} if args.volume_id else {}
+        print(json.dumps(sorted(({'id': b.id, 'name': b.name, 'volume_id': b.volume_id,
+                                  'status': b.status} for b in bs.backups(details=True, **query)),
+                                key=lambda b: b['id'])))
+    elif args.cmd == 'quota-raise':
+        quota = dict((key, args.count) for key in ('volumes', 'snapshots', 'backups'))
+        admin = openstack.connect(cloud=args.admin_cloud)
+        admin.block_storage.put('/os-quota-sets/%s' % conn.current_project_id,
+                                json={'quota_set': quota}).raise_for_status()
     elif args.cmd == 'cleanup':
         cleanup(conn, openstack.connect(cloud=args.admin_cloud))
 

@@ -191,6 +191,7 @@ def test_the_next_run_removes_marked_snapshots_of_done_backups_and_never_unmarke
     assert [(r.method, r.path.replace(P, "")) for r in writes(cloud)] == [
         ("DELETE", "/snapshots/s-done"), ("DELETE", "/snapshots/s-errored")]
     assert result["snapshot"]["id"] == "s-done" and result["snapshot"]["removed"] is True
+    assert result["snapshot"]["status"] == "deleting"  # wait: false, not waited until gone
     assert result["snapshot"]["made_by_task"] is False
     assert any("s-orphan" in w and "delete them by hand" in w for w in warnings(result))
 
