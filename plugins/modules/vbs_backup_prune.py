@@ -103,10 +103,11 @@ notes:
   - When one deletion fails (the service refuses it, or the backup goes to C(error_deleting)),
     the others are still tried; the task then fails, returning in RV(deleted) the backups
     deleted and in RV(not_deleted) the others with the reason. A timeout stops the run there.
-  - Deletions follow the same rules as M(vbs.cloud.vbs_backup) with O(vbs.cloud.vbs_backup#module:state=absent):
-    a backup that goes back to C(available) after its DELETE is sent the DELETE again, at most
-    3 more times (each in RV(retries)), and C(error_deleting) fails saying to contact the cloud
-    provider's support with the backup ID and the request ID, since deleting again does not help.
+  - Deletions follow the same rules as M(vbs.cloud.vbs_backup) with
+    O(vbs.cloud.vbs_backup#module:state=absent). A backup that goes back to C(available) after
+    its DELETE is sent the DELETE again, at most 3 more times (each in RV(retries)), and
+    C(error_deleting) fails saying to contact the cloud provider's support with the backup ID and
+    the request ID, since deleting again does not help.
   - Reads, and calls that never reached the service, are retried on HTTP 429 and 5xx and lost
     connections, with back-off, as in the other modules.
 seealso:
