@@ -39,8 +39,8 @@ AUTO_ROOTS = {
 
 
 @pytest.fixture
-def shaped(cloud, tmp_path, monkeypatch):
-    """Switch the fake cloud to a catalog shape: its region in clouds.yaml, its catalog in the token."""
+def shaped(cloud, tmp_path):
+    """Switch the fake cloud to a catalog shape (region in clouds.yaml, catalog in the token)."""
 
     def use(shape, catalog=None):
         region = CATALOG_SHAPES[shape][0]
