@@ -105,6 +105,7 @@ def delete_backups(client, doomed, timeout, wait=True):
             changed = delete_and_wait(client, backup, max(poller.remaining(), 0),
                                       wait=wait) or changed
         except VbsError as exc:
+            changed = changed or bool(getattr(exc, "changed", False))  # a DELETE was taken
             not_deleted.append(dict(backup, reason=str(exc)))
             first_error = first_error or exc.data
             if isinstance(exc, WaitTimeout):

@@ -139,12 +139,8 @@ def delete_and_wait(client, backup, timeout, wait=True, resends=DELETE_RESENDS):
     being deleted). A backup in ``error_deleting`` is sent nothing: only the cloud provider's
     support can remove it. See ``wait_for_delete`` for what happens while waiting.
     """
+    refuse_error_deleting(backup)
     status = backup.get("status")
-    if status == "error_deleting":
-        raise BackupStateError(
-            "Backup %s is in status 'error_deleting': an earlier deletion failed in the cloud%s. "
-            "What to do: deleting it again does not help; %s."
-            % (backup["id"], _because(backup), _support(backup["id"])), backup)
     found = False
     if status != "deleting":
         found = client.delete_backup(backup["id"])
@@ -158,6 +154,15 @@ def delete_and_wait(client, backup, timeout, wait=True, resends=DELETE_RESENDS):
             exc.changed = exc.changed or found
             raise
     return found
+
+
+def refuse_error_deleting(backup):
+    """Raise for a backup in ``error_deleting``: a DELETE does not help, the support does."""
+    if backup.get("status") == "error_deleting":
+        raise BackupStateError(
+            "Backup %s is in status 'error_deleting': an earlier deletion failed in the cloud%s. "
+            "What to do: deleting it again does not help; %s."
+            % (backup["id"], _because(backup), _support(backup["id"])), backup)
 
 
 def wait_for_delete(client, backup, timeout, request_id=None, resends=DELETE_RESENDS):

@@ -404,7 +404,9 @@ from ansible_collections.vbs.cloud.plugins.module_utils.own_snapshot import (
     CLEANUP_TIMEOUT, MARKER_TEXT, Cleanup, make_snapshot, snapshot_name,
 )
 from ansible_collections.vbs.cloud.plugins.module_utils.rules import check_container, check_description, check_name
-from ansible_collections.vbs.cloud.plugins.module_utils.waiters import delete_and_wait, wait_for_backup
+from ansible_collections.vbs.cloud.plugins.module_utils.waiters import (
+    delete_and_wait, refuse_error_deleting, wait_for_backup,
+)
 
 CREATE_FIELDS = ("volume_id", "snapshot_id", "name", "description", "container", "incremental",
                  "project_id")
@@ -658,8 +660,9 @@ class VbsBackupModule(VbsModule):
         params = self.params
         if backup is None:
             return self.result(False, None, {})
-        if self.check_mode:
-            return self.result(True, backup, {})
+        if self.check_mode:  # as the run would: fail on error_deleting, no DELETE to 'deleting'
+            refuse_error_deleting(backup)
+            return self.result(backup.get("status") != "deleting", backup, {})
         if params["wait"] and backup.get("status") in BUSY_STATUSES:
             backup = wait_for_backup(self.client, backup, params["timeout"],
                                                  until=("available", "error"))

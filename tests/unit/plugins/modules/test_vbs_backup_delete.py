@@ -137,3 +137,16 @@ def test_the_wait_for_a_delete_times_out_naming_the_backup(cloud, run_module, no
     assert result["failed"] and BACKUP in result["msg"]
     assert "last status is 'deleting'" in result["msg"]
     assert sum(no_sleep) == pytest.approx(20)
+
+
+def test_check_mode_predicts_the_failure_of_error_deleting(cloud, run_module):
+    cloud.get(URL, **record("error_deleting"))
+    result = run_module(main, ABSENT, check_mode=True)
+    assert result["failed"] and "contact the cloud provider's support" in result["msg"]
+    assert not deletes(cloud)
+
+
+def test_check_mode_predicts_no_change_for_a_backup_already_being_deleted(cloud, run_module):
+    cloud.get(URL, **record("deleting"))
+    result = run_module(main, ABSENT, check_mode=True)
+    assert result["changed"] is False and not deletes(cloud)

@@ -366,6 +366,7 @@ def test_a_timeout_stops_the_run_and_names_the_backups_not_tried(cloud, run_modu
     cloud.delete(VBS_ROOT + "/backups/n3", json=slow)
     result = run(run_module, keep=2, timeout=30)
     assert result["failed"] and result["deleted"] == []
+    assert result["changed"] is True  # n3 took its DELETE
     assert [(b["id"], b["reason"][:9]) for b in result["not_deleted"]] == [
         ("n3", "Timed out"), ("n2", "not tried"), ("n1", "not tried")]
     assert disk.deletes() == ["n3"]  # nothing sent after the timeout
