@@ -128,3 +128,36 @@ def test_the_auto_prefix_is_refused_in_any_case(value):
         check_name(value)
     assert "starts with '%s'" % value[:4] in str(caught.value)
     assert "in any case" in str(caught.value)
+
+
+# --- older_than of vbs_backup_prune: a duration such as 7d, 12h, 90m, 1d12h --------------------
+
+from ansible_collections.vbs.cloud.plugins.module_utils.rules import check_duration  # noqa: E402
+
+UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+@given(st.lists(st.tuples(st.integers(0, 10 ** 6), st.sampled_from(sorted(UNITS))),
+                min_size=1, max_size=4))
+@example([(7, "d")])
+@example([(1, "d"), (12, "h")])
+def test_a_duration_is_the_sum_of_its_parts(parts):
+    text = "".join("%d%s" % part for part in parts)
+    if len(text) > 32:
+        with pytest.raises(InputError):
+            check_duration(text, "older_than")
+        return
+    assert check_duration(text, "older_than") == sum(n * UNITS[unit] for n, unit in parts)
+
+
+@given(st.text(max_size=12))
+@example("7")
+@example("7D")
+@example("1.5d")
+@example("\u0667d")
+def test_anything_else_is_refused_naming_the_option(text):
+    if re.fullmatch(r"(?:[0-9]+[smhdw])+", text, re.ASCII):
+        return
+    with pytest.raises(InputError) as refused:
+        check_duration(text, "older_than")
+    assert "'older_than'" in str(refused.value)
