@@ -273,7 +273,9 @@ from ansible_collections.vbs.cloud.plugins.module_utils.base import VbsModule
 from ansible_collections.vbs.cloud.plugins.module_utils.errors import InputError
 from ansible_collections.vbs.cloud.plugins.module_utils.records import backup_record
 from ansible_collections.vbs.cloud.plugins.module_utils.rotation import delete_backups, plan
-from ansible_collections.vbs.cloud.plugins.module_utils.rules import check_duration, check_name_pattern
+from ansible_collections.vbs.cloud.plugins.module_utils.rules import (
+    check_duration, check_name_pattern,
+)
 
 
 class VbsBackupPruneModule(VbsModule):
@@ -298,11 +300,13 @@ class VbsBackupPruneModule(VbsModule):
         if params["timeout"] < 0:
             raise InputError("timeout", "%d is negative" % params["timeout"], "seconds, 0 or more")
 
-        backups = [backup_record(b) for b in self.client.list_backups(volume_id=params["volume_id"])]
+        listed = self.client.list_backups(volume_id=params["volume_id"])
+        backups = [backup_record(b) for b in listed]
         doomed, kept, skipped = plan(backups, params["name_pattern"], params["keep"], older_than)
         changed = bool(doomed)
         if doomed and not self.check_mode:
-            doomed, changed = delete_backups(self.client, doomed, params["timeout"], params["wait"])
+            doomed, changed = delete_backups(self.client, doomed, params["timeout"],
+                                             params["wait"])
         result = dict(changed=changed, deleted=doomed, kept=kept, skipped=skipped)
         if self.ansible._diff:
             before = sorted(doomed + kept + skipped, key=lambda b: _line(b), reverse=True)

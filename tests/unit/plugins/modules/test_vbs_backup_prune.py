@@ -114,9 +114,10 @@ def test_created_at_with_a_zone_is_honoured(cloud, run_module):
 
 def test_same_creation_time_is_ordered_by_id(cloud, run_module):
     same = "2026-11-28T02:00:00.000000"
-    Disk(cloud, [backup("a", "nightly-1", created_at=same), backup("c", "nightly-2", created_at=same),
+    Disk(cloud, [backup("a", "nightly-1", created_at=same),
+                 backup("c", "nightly-2", created_at=same),
                  backup("b", "nightly-3", created_at=same)])
-    result = run(run_module, keep=1, _ansible_check_mode=True)
+    result = run(run_module, keep=1, check_mode=True)
     assert ids(result["kept"]) == ["c"] and ids(result["deleted"]) == ["b", "a"]
 
 
