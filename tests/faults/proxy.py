@@ -30,9 +30,11 @@ from urllib.parse import parse_qs, urlsplit
 
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
               "trailer", "trailers", "transfer-encoding", "upgrade", "proxy-connection"}
-ACTIONS = ("status", "drop_after_forward", "delay", "cut_body", "refuse", "pass")
+ACTIONS = ("status", "drop_after_forward", "delay", "cut_body", "refuse", "pass", "slow_answer",
+           "late_forward")
+THEN_ACTIONS = ("status", "drop_after_forward", "cut_body", "refuse", "pass")
 RULE_KEYS = {"listener", "method", "path", "action", "status", "body", "headers", "seconds",
-             "times", "after", "then"}
+             "times", "after", "then", "every"}
 
 
 class Rules:
@@ -71,18 +73,25 @@ class Rules:
         if action not in ACTIONS:
             raise ValueError("action must be one of %s, got %r" % (", ".join(ACTIONS), action))
         then = spec.get("then")
-        if then is not None and (action != "delay" or then not in ACTIONS or then == "delay"):
-            raise ValueError("'then' is only for action 'delay': one of status, "
-                             "drop_after_forward, cut_body, refuse, pass")
+        if then is not None and (action != "delay" or then not in THEN_ACTIONS):
+            raise ValueError("'then' is only for action 'delay': one of %s"
+                             % ", ".join(THEN_ACTIONS))
         if "status" in (action, then) and not isinstance(spec.get("status"), int):
             raise ValueError("action 'status' needs an integer 'status'")
-        if action == "delay" and not isinstance(spec.get("seconds"), (int, float)):
-            raise ValueError("action 'delay' needs a number 'seconds'")
+        if action == "late_forward" and not isinstance(spec.get("status", 504), int):
+            raise ValueError("'status' of action 'late_forward' must be an integer")
+        if action in ("delay", "slow_answer", "late_forward") and not isinstance(
+                spec.get("seconds"), (int, float)):
+            raise ValueError("action '%s' needs a number 'seconds'" % action)
+        every = spec.get("every")
+        if every is not None and (not isinstance(every, int) or every < 1):
+            raise ValueError("'every' must be a whole number of at least 1")
         rule = dict(spec)
         rule["regex"] = re.compile(spec["path"]) if spec.get("path") else None
         rule["method"] = spec["method"].upper() if spec.get("method") else None
         rule["times"] = spec.get("times")  # None: every matching request
         rule["after"] = int(spec.get("after") or 0)
+        rule["every"] = spec.get("every") or 1
         rule["seen"] = 0
         rule["fired"] = 0
         return rule
@@ -115,6 +124,8 @@ class Rules:
                     continue
                 rule["seen"] += 1
                 if rule["seen"] <= rule["after"]:
+                    continue
+                if (rule["seen"] - rule["after"]) % rule["every"]:
                     continue
                 rule["fired"] += 1
                 return dict(rule)
@@ -228,6 +239,31 @@ class ProxyHandler(http.server.BaseHTTPRequestHandler):
         finally:
             conn.close()
 
+    def _late_forward(self, body, seconds, rule_id):
+        """Forward this request ``seconds`` from now, in the background; log what came back.
+
+        A gateway that answered (504, say) while the request reaches the service only later.
+        """
+        server = self.server
+        snapshot = ProxyHandler.__new__(ProxyHandler)
+        snapshot.server = server
+        snapshot.command = self.command
+        snapshot.path = self.path
+        snapshot.headers = self.headers
+        snapshot.client_address = self.client_address
+
+        def later():
+            time.sleep(seconds)
+            late = {"time": time.time(), "listener": server.name, "method": self.command,
+                    "path": self.path, "status": None, "fault": "late forward", "rule": rule_id}
+            try:
+                late["status"] = snapshot._forward(body)[0]
+            except (OSError, http.client.HTTPException) as exc:
+                late["fault"] = "late forward: upstream error: %s" % exc
+            server.rules.record(late)
+
+        threading.Thread(target=later, daemon=True).start()
+
     def _answer(self, status, reason, headers, payload, cut=False):
         self.send_response_only(status, reason)
         no_body = self.command == "HEAD" or status in (204, 304) or 100 <= status < 200
@@ -281,6 +317,13 @@ class ProxyHandler(http.server.BaseHTTPRequestHandler):
                 entry["fault"] = _join(entry["fault"], "refuse")
                 self._hang_up()
                 return
+            if action == "late_forward":
+                status = rule.get("status", 504)
+                entry["fault"] = "status %d, forwarded %ss later" % (status, rule["seconds"])
+                entry["status"] = status
+                self._late_forward(body, rule["seconds"], rule["id"])
+                self._injected(dict(rule, status=status))
+                return
             try:
                 status, reason, headers, payload = self._forward(body)
             except (OSError, http.client.HTTPException) as exc:
@@ -301,6 +344,9 @@ class ProxyHandler(http.server.BaseHTTPRequestHandler):
                 self._answer(status, reason, headers, payload, cut=True)
                 self._hang_up()
                 return
+            if action == "slow_answer":
+                entry["fault"] = "answer held %ss" % rule["seconds"]
+                time.sleep(rule["seconds"])
             self._answer(status, reason, headers, payload)
         except OSError as exc:  # the client went away (for example after its own timeout)
             self.close_connection = True
