@@ -178,7 +178,7 @@ not_deleted:
   description:
     - When the task fails half-way, the backups that were to be deleted and are not, each with
       a C(reason).
-  returned: failure after some deletions
+  returned: failure after some deletions (with RV(deleted), RV(kept) and RV(skipped))
   type: list
   elements: dict
 error:
@@ -270,7 +270,7 @@ retries:
 """
 
 from ansible_collections.vbs.cloud.plugins.module_utils.base import VbsModule
-from ansible_collections.vbs.cloud.plugins.module_utils.errors import InputError
+from ansible_collections.vbs.cloud.plugins.module_utils.errors import InputError, PartlyDone
 from ansible_collections.vbs.cloud.plugins.module_utils.records import backup_record
 from ansible_collections.vbs.cloud.plugins.module_utils.rotation import delete_backups, plan
 from ansible_collections.vbs.cloud.plugins.module_utils.rules import (
@@ -305,8 +305,12 @@ class VbsBackupPruneModule(VbsModule):
         doomed, kept, skipped = plan(backups, params["name_pattern"], params["keep"], older_than)
         changed = bool(doomed)
         if doomed and not self.check_mode:
-            doomed, changed = delete_backups(self.client, doomed, params["timeout"],
-                                             params["wait"])
+            try:
+                doomed, changed = delete_backups(self.client, doomed, params["timeout"],
+                                                 params["wait"])
+            except PartlyDone as exc:
+                exc.result.update(kept=kept, skipped=skipped)
+                raise
         result = dict(changed=changed, deleted=doomed, kept=kept, skipped=skipped)
         if self.ansible._diff:
             before = sorted(doomed + kept + skipped, key=lambda b: _line(b), reverse=True)

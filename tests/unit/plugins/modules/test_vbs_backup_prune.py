@@ -330,6 +330,7 @@ def test_a_refused_delete_half_way_reports_what_was_and_was_not_deleted(cloud, r
     assert result["failed"]
     assert ids(result["deleted"]) == ["n3", "n1"]  # the others were still deleted
     assert ids(result["not_deleted"]) == ["n2"]
+    assert ids(result["kept"]) == ["n5", "n4"] and result["skipped"] == []
     assert "VolumeBackup.0113" in result["not_deleted"][0]["reason"]
     assert result["error"]["code"] == "VolumeBackup.0113"
     msg = result["msg"]
