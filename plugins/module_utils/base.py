@@ -46,6 +46,7 @@ CONNECTION_SPEC = dict(
 SECRET_KEYS = frozenset((
     "password", "token", "application_credential_secret", "secret", "passcode", "totp",
     "key", "client_secret", "access_token", "refresh_token",
+    "sk", "secret_key",  # AK/SK clouds (not supported, but their secret key is never echoed)
 ))
 
 
