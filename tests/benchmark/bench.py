@@ -208,12 +208,12 @@ def play(tasks, python):
     }]
 
 
-def module_args(kind, volume_id, snapshot_id, name, wait):
+def module_args(kind, volume_id, snapshot_id, name, wait, cloud="lab"):
     if kind == "ours":
-        return {"cloud": "lab", "volume_id": volume_id, "snapshot_id": snapshot_id,
+        return {"cloud": cloud, "volume_id": volume_id, "snapshot_id": snapshot_id,
                 "name": name, "wait": wait}
     if kind == "anchor":
-        return {"cloud": "lab", "volume": volume_id, "snapshot": snapshot_id, "name": name,
+        return {"cloud": cloud, "volume": volume_id, "snapshot": snapshot_id, "name": name,
                 "wait": wait}
     return {}
 
@@ -224,9 +224,9 @@ def create_tasks(kind, pairs, tag):
             for i, (v, s) in enumerate(pairs)]
 
 
-def loop_task(kind, pairs, tag, extra=None):
+def loop_task(kind, pairs, tag, extra=None, cloud="lab"):
     args = module_args(kind, "{{ item.0 }}", "{{ item.1 }}", "%s-{{ ansible_loop.index }}" % tag,
-                       False)
+                       False, cloud)
     task = {"name": "loop", MODULES[kind]: args, "loop": [list(p) for p in pairs],
             "loop_control": {"extended": True, "label": "{{ ansible_loop.index }}"}}
     task.update(extra or {})
@@ -273,7 +273,7 @@ class Runner:
             self.env.pop(key, None)
         self.bin = os.path.dirname(python)
 
-    def playbook(self, label, plays):
+    def playbook(self, label, plays, env=None):
         """Run a playbook; (wall s, cpu s, {pid: [requests]})."""
         self.count += 1
         path = os.path.join(self.workdir, "%03d-%s.yml" % (self.count, label))
@@ -281,7 +281,7 @@ class Runner:
             json.dump(plays, handle, indent=1)  # JSON is YAML
         http_log = path[:-4] + ".http"
         out = path[:-4] + ".out"
-        env = dict(self.env, BENCH_HTTP_LOG=http_log)
+        env = dict(self.env, BENCH_HTTP_LOG=http_log, **(env or {}))
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.monotonic()
         with open(out, "w") as handle:
@@ -371,6 +371,11 @@ def machine():
     from importlib import metadata
     for package in ("ansible", "ansible-core", "openstacksdk", "keystoneauth1", "requests"):
         info[package] = metadata.version(package)
+    for package in ("keyring", "keyrings.alt"):
+        try:
+            info[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            info[package] = None
     import ansible
     manifest = os.path.join(os.path.dirname(os.path.dirname(ansible.__file__)),
                             "ansible_collections", "openstack", "cloud", "MANIFEST.json")
@@ -390,6 +395,8 @@ IMPORTS = {
     "lib: import openstack": "import openstack",
     "lib: keystoneauth1 session + loading + generic password":
         "import keystoneauth1.session, keystoneauth1.loading, keystoneauth1.identity.generic",
+    "lib: import keyring (when installed)": "import importlib.util; "
+        "importlib.util.find_spec('keyring') and __import__('keyring')",
 }
 
 
@@ -405,9 +412,20 @@ def main():
     parser.add_argument("--collections", required=True)
     parser.add_argument("--results", default=os.path.join(HERE, "results"))
     parser.add_argument("--keep-workdir", action="store_true")
+    parser.add_argument("--matrix", action="store_true",
+                        help="only the latency x auth-cache matrix: rounds of one task looping "
+                             "over --loop creates (default 10), every request through "
+                             "tests/faults/proxy.py, without and with latency, each without "
+                             "and with cache: {auth: true} (default 3 rounds)")
+    parser.add_argument("--answer-delay", type=float, default=0.04,
+                        help="matrix: seconds the proxy waits before forwarding a request (0.04)")
+    parser.add_argument("--token-delay", type=float, default=0.25,
+                        help="matrix: the same for a token request, instead (0.25)")
     args = parser.parse_args()
     quick = dict(n=5, rounds=2, loop=10, loop_rounds=1, wait_rounds=1, import_reps=2)
     full = dict(n=10, rounds=5, loop=20, loop_rounds=2, wait_rounds=2, import_reps=3)
+    if args.matrix:
+        full = quick = dict(n=1, rounds=3, loop=10, loop_rounds=0, wait_rounds=0, import_reps=2)
     for key, value in (quick if args.quick else full).items():
         if getattr(args, key) is None:
             setattr(args, key, value)
@@ -417,6 +435,7 @@ def main():
     started = time.monotonic()
     stamp = datetime.datetime.now().strftime("%Y%m%dT%H%M%S")
     workdir = tempfile.mkdtemp(prefix="vbs-bench-")
+    proxy = Proxy(workdir) if args.matrix else None  # before become_subreaper: not our child
     subreaper = become_subreaper()
     runner = Runner(workdir, sys.executable, args.collections)
     prefix = "bench-%s" % stamp[-6:]
@@ -429,6 +448,16 @@ def main():
     lab.sweep(volume_ids)
     canceller = Canceller(lab)
     canceller.start()
+    if args.matrix:
+        try:
+            matrix(args, runner, lab, canceller, proxy, pairs[:args.loop], volume_ids, prefix,
+                   stamp, started, subreaper)
+        finally:
+            canceller.stopped.set()
+            proxy.stop()
+            if not args.keep_workdir:
+                shutil.rmtree(workdir, ignore_errors=True)
+        return
 
     raw = {"create_n": [], "loop": [], "async": [], "wait": [], "imports": []}
 
@@ -516,6 +545,292 @@ def main():
         shutil.rmtree(workdir, ignore_errors=True)
     else:
         log("playbooks and logs kept in %s" % workdir)
+
+
+# --- latency x auth cache -----------------------------------------------------------------------
+
+class Proxy:
+    """tests/faults/proxy.py in front of the lab's Keystone and Cinder, for the matrix.
+
+    Started detached (double fork) before the benchmark becomes a child subreaper: reap_orphans
+    waits for every child, so the proxy, which runs throughout, must not be one. Its CPU is not
+    in the measured process tree; on the machine it competes like any other load.
+    """
+
+    def __init__(self, workdir):
+        ready = os.path.join(workdir, "proxy.json")
+        self.log_file = os.path.join(workdir, "proxy.log")
+        command = [sys.executable, os.path.join(REPO, "tests", "faults", "proxy.py"),
+                   "--route", "keystone@127.0.0.1:0=http://127.0.0.1:%s"
+                   % os.environ.get("VBS_LAB_KEYSTONE_PORT", "25200"),
+                   "--route", "cinder@127.0.0.1:0=http://127.0.0.1:%s"
+                   % os.environ.get("VBS_LAB_CINDER_PORT", "28976"),
+                   "--control", "127.0.0.1:0", "--ready-file", ready, "--max-seconds", "10800"]
+        subprocess.check_call(["sh", "-c", 'setsid "$@" < /dev/null > "$LOG" 2>&1 &', "sh"]
+                              + command, env=dict(os.environ, LOG=self.log_file))
+        end = time.monotonic() + 30
+        while not os.path.exists(ready):
+            if time.monotonic() > end:
+                raise RuntimeError("the fault proxy did not start: see %s" % self.log_file)
+            time.sleep(0.1)
+        with open(ready) as handle:
+            info = json.load(handle)
+        self.pid = info["pid"]
+        self.control = info["control"]
+        self.keystone = info["listeners"]["keystone"]["listen"]
+        self.cinder = info["listeners"]["cinder"]["listen"]
+
+    def call(self, method, path, body=None):
+        import urllib.request
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.control + path, data=data, method=method,
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return json.load(answer)
+
+    def set_rules(self, rules):
+        self.call("DELETE", "/faults")
+        if rules:
+            self.call("POST", "/faults", rules)
+
+    def take_log(self):
+        entries = self.call("GET", "/log")["requests"]
+        self.call("DELETE", "/log")
+        return entries
+
+    def stop(self):
+        import signal
+        try:
+            os.kill(self.pid, signal.SIGTERM)
+        except OSError:
+            pass
+
+
+def latency_rules(answer, token):
+    """Every request waits ``answer`` seconds at the proxy, a token request ``token`` instead."""
+    return [{"method": "POST", "path": "/auth/tokens$", "action": "delay", "seconds": token},
+            {"action": "delay", "seconds": answer}]
+
+
+def proxy_clouds(workdir, proxy):
+    """clouds.yaml files whose cloud ``bench`` sends identity and block storage via the proxy."""
+    import yaml
+    with open(os.environ["OS_CLIENT_CONFIG_FILE"]) as handle:
+        lab = yaml.safe_load(handle)["clouds"]["lab"]
+    cloud = json.loads(json.dumps(lab))
+    path = re.sub(r"^https?://[^/]+", "", cloud["auth"]["auth_url"]) or "/v3"
+    cloud["auth"]["auth_url"] = proxy.keystone + path
+    # The catalog names the real Cinder: both modules take this override of block storage
+    # (openstacksdk maps volumev2/volumev3/block-storage to the same key). Without the project:
+    # openstacksdk 4.14 finds no endpoint data for ".../v3/%(project_id)s"; ours adds it.
+    cloud["block_storage_endpoint_override"] = proxy.cinder + "/v3"
+    files = {}
+    for cache in (False, True):
+        config = {"clouds": {"bench": cloud}}
+        if cache:
+            config["cache"] = {"auth": True}
+        files[cache] = os.path.join(workdir, "clouds-%s.yaml" % ("cache" if cache else "plain"))
+        with open(files[cache], "w") as handle:
+            json.dump(config, handle, indent=1)
+    return files
+
+
+def cpu_times():
+    with open("/proc/stat") as handle:
+        fields = [int(x) for x in handle.readline().split()[1:]]
+    return sum(fields), fields[3] + fields[4]  # total, idle + iowait
+
+
+class Load:
+    """The machine's load around one playbook: 1-min load average, share of all cores busy."""
+
+    def __enter__(self):
+        self.loadavg = os.getloadavg()[0]
+        self.before = cpu_times()
+        return self
+
+    def __exit__(self, *exc):
+        total, idle = cpu_times()
+        spent = total - self.before[0]
+        self.busy = (spent - (idle - self.before[1])) / spent if spent else None
+
+
+def matrix(args, runner, lab, canceller, proxy, pairs, volume_ids, prefix, stamp, started,
+           subreaper):
+    """Rounds of: ping, then ours and the anchor, each through the proxy without and with
+    latency and without and with the auth cache (its keyring emptied before each playbook)."""
+    workdir = runner.workdir
+    clouds = proxy_clouds(workdir, proxy)
+    keyring_home = os.path.join(workdir, "xdg-data")
+    raw = {"matrix": [], "imports": []}
+    configs = [(latency, cache) for latency in (False, True) for cache in (False, True)]
+
+    for _r in range(args.rounds):
+        for _rep in range(args.import_reps):
+            for label, code in IMPORTS.items():
+                wall, cpu = runner.python_c(code, args.collections)
+                raw["imports"].append({"label": label, "wall": wall, "cpu": cpu})
+    log("imports measured")
+
+    for r in range(args.rounds):
+        runs = [("ping", False, False)] + [(kind, latency, cache) for latency, cache in configs
+                                           for kind in ("ours", "anchor")]
+        for kind, latency, cache in runs:
+            tag = "%s-m%d-%s-%s%s" % (prefix, r, kind, "lat" if latency else "raw",
+                                      "-cache" if cache else "")
+            if kind == "ping":
+                tasks = [{"name": "loop", "ansible.builtin.ping": {},
+                          "loop": list(range(args.loop))}]
+            else:
+                tasks = [loop_task(kind, pairs, tag, cloud="bench")]
+            proxy.set_rules(latency_rules(args.answer_delay, args.token_delay) if latency
+                            else [])
+            shutil.rmtree(keyring_home, ignore_errors=True)  # every playbook starts cold
+            env = {"OS_CLIENT_CONFIG_FILE": clouds[cache], "XDG_DATA_HOME": keyring_home,
+                   "PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring"}
+            if kind != "ping":
+                canceller.active.set()
+            lab.settle_cpu()
+            proxy.take_log()
+            try:
+                with Load() as load:
+                    wall, cpu, http = runner.playbook(
+                        "m-%s-%s%s" % (kind, "lat" if latency else "raw", "-cache" if cache
+                                       else ""), play(tasks, sys.executable), env)
+            finally:
+                canceller.active.clear()
+            at_proxy = proxy.take_log()
+            lab.sweep(volume_ids)
+            entry = {"kind": kind, "round": r, "latency": latency, "cache": cache,
+                     "wall": wall, "cpu": cpu, "requests": per_task_requests(http),
+                     "proxy_requests": len(at_proxy),
+                     "proxy_token_requests": sum(1 for e in at_proxy
+                                                 if e["method"] == "POST"
+                                                 and e["path"].endswith("/auth/tokens")),
+                     "loadavg_1min_before": load.loadavg, "machine_busy": load.busy}
+            raw["matrix"].append(entry)
+            log("round %d %-6s %-7s %-8s loop of %d: wall %.2f s, cpu %.2f s, requests %s "
+                "(tokens %d at the proxy), load %.1f, busy %.0f%%"
+                % (r, kind, "latency" if latency else "-", "cache" if cache else "-",
+                   args.loop, wall, cpu, entry["proxy_requests"],
+                   entry["proxy_token_requests"], load.loadavg, 100 * (load.busy or 0)))
+
+    summary = summarize_matrix(raw, args)
+    result = {"stamp": stamp, "kind": "matrix", "machine": machine(), "params": vars(args),
+              "subreaper": subreaper, "seconds": round(time.monotonic() - started, 1),
+              "summary": summary, "raw": raw}
+    os.makedirs(args.results, exist_ok=True)
+    path = os.path.join(args.results, "%s-matrix.json" % stamp)
+    with open(path, "w") as handle:
+        json.dump(result, handle, indent=1)
+    table = markdown_matrix(result)
+    with open(path[:-5] + ".md", "w") as handle:
+        handle.write(table)
+    print()
+    print(table)
+    log("results: %s (and .md); took %.0f s" % (path, result["seconds"]))
+
+
+def summarize_matrix(raw, args):
+    items = args.loop
+    floor = {run["round"]: run for run in raw["matrix"] if run["kind"] == "ping"}
+    rows = []
+    for latency in (False, True):
+        for cache in (False, True):
+            row = {"latency": latency, "cache": cache}
+            above = {}
+            for kind in ("ours", "anchor"):
+                runs = [run for run in raw["matrix"] if run["kind"] == kind
+                        and run["latency"] == latency and run["cache"] == cache]
+                per_item = [len(q) for run in runs for q in run["requests"]]
+                after_first = [len(q) for run in runs for q in run["requests"][1:]]
+                row[kind] = {
+                    "requests_per_item": stats(per_item),
+                    "requests_per_item_after_first": stats(after_first),
+                    "proxy_requests_per_playbook": stats([run["proxy_requests"] for run in runs]),
+                    "token_requests_per_playbook": stats([run["proxy_token_requests"]
+                                                          for run in runs]),
+                    "wall": stats([run["wall"] for run in runs]),
+                    "cpu": stats([run["cpu"] for run in runs]),
+                }
+                for metric in ("wall", "cpu"):
+                    above[(kind, metric)] = [
+                        (run[metric] - floor[run["round"]][metric]) / items
+                        for run in runs if run["round"] in floor]
+                    row[kind]["above_floor_%s_per_item" % metric] = stats(above[(kind, metric)])
+            for metric in ("wall", "cpu"):
+                row["ratio_above_floor_%s" % metric] = stats(
+                    [o / a if a > 0 else None for o, a in zip(above[("ours", metric)],
+                                                               above[("anchor", metric)])])
+            rows.append(row)
+    imports = {}
+    for item in raw["imports"]:
+        imports.setdefault(item["label"], {"wall": [], "cpu": []})
+        imports[item["label"]]["wall"].append(item["wall"])
+        imports[item["label"]]["cpu"].append(item["cpu"])
+    runs = raw["matrix"]
+    return {"rows": rows,
+            "floor": {"wall": stats([r["wall"] for r in floor.values()]),
+                      "cpu": stats([r["cpu"] for r in floor.values()])},
+            "load": {"loadavg_1min": stats([r["loadavg_1min_before"] for r in runs]),
+                     "machine_busy": stats([r["machine_busy"] for r in runs])},
+            "imports": {label: {"wall": stats(v["wall"]), "cpu": stats(v["cpu"])}
+                        for label, v in imports.items()}}
+
+
+def markdown_matrix(result):
+    s = result["summary"]
+    m = result["machine"]
+    p = result["params"]
+    lines = [
+        "Benchmark %s (matrix): %s, %s CPU(s) %s, %s GiB, Python %s, ansible-core %s, "
+        "openstacksdk %s, openstack.cloud %s, keyring %s, keyrings.alt %s. %d rounds of one "
+        "task looping over %d creates (wait: false), every request through the fault proxy; "
+        "latency: %.0f ms before each request, %.0f ms before a token request instead; the "
+        "keyring (keyrings.alt file backend) is emptied before each playbook. Machine load "
+        "during the playbooks: 1-min load average %s, all cores busy %s. Figures: median "
+        "(min–max)." % (result["stamp"], m.get("platform"), m.get("nproc"), m.get("cpu", "?"),
+                        m.get("memory_gib", "?"), m["python"], m["ansible-core"],
+                        m["openstacksdk"], m["openstack.cloud"], m.get("keyring"),
+                        m.get("keyrings.alt"), p["rounds"], p["loop"],
+                        1000 * p["answer_delay"], 1000 * p["token_delay"],
+                        fmt(s["load"]["loadavg_1min"], digits=1),
+                        fmt(s["load"]["machine_busy"], scale=100, digits=0) + " %"),
+        "",
+        "Per create (one loop item), above the floor (`ping` looping as often, same round):",
+        "",
+        "| latency | cache: {auth: true} | requests per item: ours | anchor | token requests "
+        "per loop of %d: ours | anchor | wall above floor: ours | anchor | ours / anchor "
+        "| CPU above floor: ours | anchor | ours / anchor |" % p["loop"],
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in s["rows"]:
+        o, a = row["ours"], row["anchor"]
+        lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            "%.0f / %.0f ms" % (1000 * p["answer_delay"], 1000 * p["token_delay"])
+            if row["latency"] else "none", "yes" if row["cache"] else "no",
+            fmt_count(o["requests_per_item"]), fmt_count(a["requests_per_item"]),
+            fmt_count(o["token_requests_per_playbook"]),
+            fmt_count(a["token_requests_per_playbook"]),
+            fmt(o["above_floor_wall_per_item"], digits=3),
+            fmt(a["above_floor_wall_per_item"], digits=3), fmt(row["ratio_above_floor_wall"]),
+            fmt(o["above_floor_cpu_per_item"], digits=3),
+            fmt(a["above_floor_cpu_per_item"], digits=3), fmt(row["ratio_above_floor_cpu"])))
+    lines += ["", "Requests per item after the first (cache warm within the loop): " + "; ".join(
+        "%s%s: ours %s, anchor %s" % ("latency" if row["latency"] else "no latency",
+                                      ", cache" if row["cache"] else "",
+                                      fmt_count(row["ours"]["requests_per_item_after_first"]),
+                                      fmt_count(row["anchor"]["requests_per_item_after_first"]))
+        for row in s["rows"]),
+        "", "Floor (`ping`, loop of %d): wall %s s, CPU %s s"
+        % (p["loop"], fmt(s["floor"]["wall"]), fmt(s["floor"]["cpu"])),
+        "", "Start-up: importing in a fresh interpreter (seconds)", "",
+        "| import | wall | CPU |", "|---|---|---|"]
+    for label, entry in s["imports"].items():
+        lines.append("| %s | %s | %s |" % (label, fmt(entry["wall"], digits=3),
+                                           fmt(entry["cpu"], digits=3)))
+    lines.append("")
+    return "\n".join(lines)
 
 
 # --- summary ----------------------------------------------------------------------------------
