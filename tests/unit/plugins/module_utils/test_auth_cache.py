@@ -230,3 +230,36 @@ def test_keyring_is_imported_only_for_a_caching_cloud(tmp_path):
     answer = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                             text=True, check=True)
     assert answer.stdout.strip() == "False", answer.stderr
+
+
+BROKEN_KEYRING_RUN = """
+import json, os, sys
+import requests_mock
+from ansible_collections.vbs.cloud.tests.unit.wire import AUTH_URL, PASSWORD, TOKEN, token_body
+from ansible_collections.vbs.cloud.plugins.module_utils import connection
+with open(os.environ["OS_CLIENT_CONFIG_FILE"], "w") as handle:
+    json.dump({"cache": {"auth": True}, "clouds": {"test": {"auth": {
+        "auth_url": AUTH_URL, "username": "demo", "password": PASSWORD, "project_name": "demo",
+        "user_domain_name": "Default", "project_domain_name": "Default"},
+        "region_name": "RegionOne"}}}, handle)
+with requests_mock.Mocker() as mock:
+    mock.post(AUTH_URL + "/auth/tokens", status_code=201, json=token_body(),
+              headers={"X-Subject-Token": TOKEN})
+    client = connection.connect({"cloud": "test"}, "auto")
+    print(json.dumps({"tokens": mock.call_count, "root": client.api_root}))
+"""
+
+
+def test_a_keyring_that_cannot_be_imported_never_fails_a_task(tmp_path):
+    """A keyring package whose import raises: the task authenticates as without the cache."""
+    broken = tmp_path / "site" / "keyring"
+    broken.mkdir(parents=True)
+    (broken / "__init__.py").write_text("raise ImportError('a broken keyring install')\n")
+    tree = os.path.dirname(sys.modules["ansible_collections"].__path__[0])
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path / "site"), tree]),
+               OS_CLIENT_CONFIG_FILE=str(tmp_path / "clouds.yaml"))
+    answer = subprocess.run([sys.executable, "-c", BROKEN_KEYRING_RUN], env=env,
+                            capture_output=True, text=True)
+    assert answer.returncode == 0, answer.stderr
+    result = json.loads(answer.stdout.strip().splitlines()[-1])
+    assert result["tokens"] == 1 and result["root"].endswith("/v2/" + "5751d8c3f2f6415993ee4326b41630ec")
