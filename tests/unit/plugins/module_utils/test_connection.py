@@ -248,3 +248,18 @@ def test_no_password_in_the_endpoints(shaped, run_module):
     mock.get(OTC_VBS + "/" + P + "/backups/detail", json={"backups": []})
     result = run_module(vbs_backup_info.main, {})
     assert PASSWORD not in json.dumps(result)
+
+
+def test_a_create_on_otc_goes_to_the_vbs_host_and_says_so(shaped, run_module):
+    from ansible_collections.vbs.cloud.plugins.modules import vbs_backup
+
+    mock = shaped("otc")
+    root = OTC_VBS + "/" + P
+    mock.get(root + "/backups/detail", json={"backups": []})
+    post = mock.post(root + "/backups", status_code=202,
+                     json={"backup": {"id": BACKUP, "name": "nightly", "links": []}})
+    result = run_module(vbs_backup.main, dict(volume_id=VOLUME, name="nightly", wait=False,
+                                              snapshot_id="2bb856e1-b3d8-4432-a858-09e4ce939389"))
+    assert result["changed"] and post.called_once, result
+    assert result["endpoints"] == {"backups": root, "volumes": OTC_EVS + "/v2/" + P}
+    assert not [url for _m, url in api_calls(mock) if url.startswith(OTC_EVS)]
