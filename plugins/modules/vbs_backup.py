@@ -55,9 +55,21 @@ options:
         exist the task fails listing their IDs.
       - Without a name every run with O(state=present) creates a new backup.
     type: str
+  snapshot:
+    description:
+      - Name or ID of the snapshot of the disk to back up, as in M(openstack.cloud.volume_backup);
+        an alternative to O(snapshot_id), which it sets.
+      - Looked up through the block-storage API before anything else is done. A value shaped
+        like an ID (a UUID) is read with C(GET /snapshots/{id}); when no snapshot has that ID,
+        or the value is a name, the snapshots of the disk of that name are listed
+        (C(GET /snapshots/detail?name=...&volume_id=...)). The task fails when none or several
+        have the name; give O(snapshot_id) then.
+      - Without O(snapshot) and O(snapshot_id) the task makes the snapshot itself.
+    type: str
+    version_added: 1.1.0
   snapshot_id:
     description:
-      - ID of the snapshot of O(volume_id) to back up.
+      - ID of the snapshot of O(volume_id) to back up. Costs no lookup.
       - Without it the task makes the snapshot itself (a backup in one task) through the
         block-storage API, backs it up, and deletes it again, also when the backup fails; see
         the notes and RV(snapshot). The snapshot is named C(<name>-vbs-cloud-snap) (or
@@ -75,9 +87,20 @@ options:
       - When it runs out the task fails, and the operation goes on in the cloud.
     type: int
     default: 1800
+  volume:
+    description:
+      - Name or ID of the disk to back up, as in M(openstack.cloud.volume_backup); an
+        alternative to O(volume_id), which it sets.
+      - Looked up through the block-storage API before anything else is done. A value shaped
+        like an ID (a UUID) is read with C(GET /volumes/{id}); when no volume has that ID, or the
+        value is a name, the volumes of that name are listed (C(GET /volumes/detail?name=...)).
+        The task fails when none or several have the name; give O(volume_id) then.
+    type: str
+    version_added: 1.1.0
   volume_id:
     description:
-      - ID of the disk to back up. Required to create a backup, and to find one by O(name).
+      - ID of the disk to back up. Required to create a backup, and to find one by O(name),
+        unless O(volume) is given. Costs no lookup.
     type: str
   wait:
     description:
@@ -179,6 +202,13 @@ EXAMPLES = r"""
     name: db01-data-nightly
     description: Nightly backup of the database disk
   register: backup
+
+- name: Back up a disk and snapshot given by name, as with openstack.cloud.volume_backup
+  vbs.cloud.vbs_backup:
+    cloud: otc
+    volume: db01-data          # a name or an ID; fails if several disks have the name
+    snapshot: db01-data-snap   # looked up among the snapshots of that disk
+    name: db01-data-nightly
 
 - name: Use the backup ID in the next task
   ansible.builtin.debug:
@@ -421,15 +451,21 @@ class VbsBackupModule(VbsModule):
         force=dict(type="bool", default=False),
         incremental=dict(type="bool"),
         name=dict(type="str"),
+        snapshot=dict(type="str"),
         snapshot_id=dict(type="str"),
         state=dict(type="str", default="present", choices=["absent", "present"]),
         timeout=dict(type="int", default=1800),
+        volume=dict(type="str"),
         volume_id=dict(type="str"),
         wait=dict(type="bool", default=True),
     )
+    module_kwargs = dict(mutually_exclusive=[("volume", "volume_id"),
+                                             ("snapshot", "snapshot_id")])
 
     def run(self):
         self.validate()
+        self.resolve("volume", "volume_id")  # names to IDs; no request when IDs are given
+        self.resolve("snapshot", "snapshot_id", "snapshot", self.params["volume_id"])
         backup = self.find()
         if self.params["state"] == "absent":
             return self.delete(backup)
@@ -455,12 +491,14 @@ class VbsBackupModule(VbsModule):
         if params["backup_id"]:
             return
         if params["state"] == "present":
-            if params["volume_id"] is None:
+            if params["volume_id"] is None and params["volume"] is None:
                 raise InputError("volume_id", "it is missing",
-                                 "volume_id is required to create a backup")
-        elif not (params["name"] and params["volume_id"]):
+                                 "volume_id (or volume, the disk's name or ID) is required to "
+                                 "create a backup")
+        elif not (params["name"] and (params["volume_id"] or params["volume"])):
             raise InputError("backup_id", "it is missing",
-                             "to delete a backup give backup_id, or name and volume_id")
+                             "to delete a backup give backup_id, or name and volume_id (or "
+                             "volume)")
 
     def find(self):
         """The backup the task names, or None; fails when a name matches several."""
@@ -644,8 +682,9 @@ class VbsBackupModule(VbsModule):
 
     def failed_with_own_snapshot(self, exc, made, cleanup):
         """Delete the snapshot made, unless a backup may still read it; say so in the error."""
-        changed = bool((getattr(exc, "backup", None) or {}).get("id")) \
-            or isinstance(exc, UnknownOutcome)
+        changed = bool(getattr(exc, "changed", False)
+                       or (getattr(exc, "backup", None) or {}).get("id")
+                       or isinstance(exc, UnknownOutcome))
         snapshot = None
         if made.get("id"):
             note = cleanup.after_failure(made["id"], exc, self.params["wait"],
@@ -653,6 +692,7 @@ class VbsBackupModule(VbsModule):
             exc.args = ("%s %s" % (exc, note),)
             snapshot = self.snapshot_summary(made, cleanup, True)
             changed = changed or not snapshot["removed"]
+        exc.changed = changed
         exc.result = dict(getattr(exc, "result", None) or {}, changed=changed, snapshot=snapshot)
         return exc
 

@@ -103,6 +103,10 @@ def run_module(capsys):
 
     def run(main, args, check_mode=False, diff=False):
         args = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
+        # A module process starts with no warnings; here they would pile up across tests.
+        from ansible.module_utils.common import warnings as module_warnings
+        for store in ("_global_warnings", "_global_deprecations"):
+            getattr(module_warnings, store, {}).clear()
         with patch_module_args(args), pytest.raises(SystemExit) as stop:
             main()
         result = json.loads(capsys.readouterr().out)

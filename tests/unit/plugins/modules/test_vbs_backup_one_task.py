@@ -65,7 +65,7 @@ def test_one_task_snapshots_backs_up_and_deletes_the_snapshot_in_order(api, run_
     assert result["backup"]["status"] == "available"
     assert result["snapshot"] == {"id": SNAP, "name": "backup1-vbs-cloud-snap",
                                   "made_by_task": True, "removed": True, "status": "deleted"}
-    assert "snapshots_removed" not in result and "warnings" not in result
+    assert "snapshots_removed" not in result and not warnings(result), warnings(result)
     assert calls(api) == [
         ("POST", "/v3/auth/tokens"),
         ("GET", "/backups/detail"),
