@@ -187,9 +187,11 @@ class Cleanup:
             except VbsError as exc:
                 self.failed[snapshot_id] = str(exc)
         if snapshot_id in self.failed:
-            return ("Deleting the snapshot %s made for the backup failed too: %s The next run "
-                    "of the task deletes it (or delete it by hand)."
-                    % (snapshot_id, self.failed[snapshot_id]))
+            later = ("The next run of the task deletes it." if made else
+                     "No backup was made from it, so no later run deletes it (they report it in "
+                     "snapshots_kept): delete it by hand once it is 'available' or 'error'.")
+            return ("Deleting the snapshot %s made for the backup failed too: %s. %s"
+                    % (snapshot_id, self.failed[snapshot_id].rstrip("."), later))
         return "The snapshot %s made for the backup was deleted." % snapshot_id
 
     def _extend_budget(self):

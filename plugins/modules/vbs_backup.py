@@ -661,8 +661,10 @@ class VbsBackupModule(VbsModule):
                 "unless a run of the task is in progress." % (
                     ", ".join(result["snapshots_kept"]), params["volume_id"]))
         for snapshot_id, why in sorted(cleanup.failed.items()):
-            self.ansible.warn("Snapshot %s made for a backup was not deleted: %s The next run "
-                              "of the task deletes it." % (snapshot_id, why))
+            later = ("An administrator or the cloud's support must remove it."
+                     if "error_deleting" in why else "The next run of the task deletes it.")
+            self.ansible.warn("Snapshot %s made for a backup was not deleted: %s. %s"
+                              % (snapshot_id, why.rstrip("."), later))
         return result
 
     def snapshot_summary(self, snapshot, cleanup, made_by_task):

@@ -176,7 +176,8 @@ def test_the_next_run_removes_marked_snapshots_of_done_backups_and_never_unmarke
     cloud.get(VOLUME_ROOT + "/snapshots/detail", json={"snapshots": [
         done, errored, unmarked, unmarked_named, busy, orphan, creating]})
     cloud.get(VBS_ROOT + "/backups/detail", json={"backups": [
-        backup(snapshot_id="s-done"), backup("error", id="b-2", name="other", snapshot_id="s-errored"),
+        backup(snapshot_id="s-done"),
+        backup("error", id="b-2", name="other", snapshot_id="s-errored"),
         backup(id="b-3", name="mine", snapshot_id="s-user"),
         backup(id="b-4", name="other2", snapshot_id="s-lookalike"),
         backup("creating", id="b-5", name="running", snapshot_id="s-busy")]})
@@ -237,9 +238,11 @@ def test_check_mode_makes_nothing(cloud, run_module, existing):
 
 
 def test_a_refused_snapshot_fails_in_one_line_and_makes_no_backup(api, run_module):
-    api.post(VOLUME_ROOT + "/snapshots", status_code=400, headers={"X-Openstack-Request-Id": "req-7"},
-             json={"badRequest": {"code": 400, "message": "Invalid volume: Volume status must "
-                                                           "be available, but current status is: in-use."}})
+    api.post(VOLUME_ROOT + "/snapshots", status_code=400,
+             headers={"X-Openstack-Request-Id": "req-7"},
+             json={"badRequest": {"code": 400, "message": (
+                 "Invalid volume: Volume status must be available, but current status is: "
+                 "in-use.")}})
     result = run_module(main, TASK)
     assert result["failed"] and result["changed"] is False
     msg = result["msg"]
@@ -251,7 +254,8 @@ def test_a_refused_snapshot_fails_in_one_line_and_makes_no_backup(api, run_modul
 
 def test_a_snapshot_quota_error_says_so(api, run_module):
     api.post(VOLUME_ROOT + "/snapshots", status_code=413, json={"overLimit": {
-        "code": 413, "message": "SnapshotLimitExceeded: Maximum number of snapshots allowed (10) exceeded"}})
+        "code": 413,
+        "message": "SnapshotLimitExceeded: Maximum number of snapshots allowed (10) exceeded"}})
     result = run_module(main, dict(TASK, force=True))
     assert result["failed"] and "snapshot quota" in result["msg"]
 
@@ -264,6 +268,28 @@ def test_a_failed_snapshot_delete_after_a_good_backup_warns_and_the_task_succeed
     assert result["changed"] is True and not result.get("failed")
     assert result["snapshot"]["removed"] is False and "next run" in result["snapshot"]["removal"]
     assert any(SNAP in w and "Invalid snapshot: busy" in w for w in warnings(result))
+
+
+def test_a_snapshot_still_creating_at_the_timeout_is_reported_for_deletion_by_hand(api, run_module):
+    api.get(VOLUME_ROOT + "/snapshots/" + SNAP, json={"snapshot": snap("creating")})
+    api.delete(VOLUME_ROOT + "/snapshots/" + SNAP, status_code=400, json={"badRequest": {
+        "code": 400, "message": "Invalid snapshot: status must be available or error"}})
+    result = run_module(main, dict(TASK, timeout=20))
+    assert result["failed"] and result["changed"] is True
+    assert "last status is 'creating'" in result["msg"]
+    assert "Deleting the snapshot %s made for the backup failed too" % SNAP in result["msg"]
+    assert "delete it by hand" in result["msg"] and "\n" not in result["msg"]
+    assert result["snapshot"]["removed"] is False
+    assert [r.method for r in writes(api)] == ["POST", "DELETE"]  # no backup
+
+
+def test_a_snapshot_stuck_in_error_deleting_is_reported(api, run_module, no_sleep):
+    api.get(VOLUME_ROOT + "/snapshots/detail", json={"snapshots": [snap("error_deleting")]})
+    result = run_module(main, TASK)
+    assert result["changed"] is True and not result.get("failed")
+    assert result["snapshot"]["removed"] is False
+    assert any("error_deleting" in w and "support" in w for w in warnings(result))
+    assert sum(1 for c in calls(api) if c == ("GET", "/snapshots/detail")) == 1  # not polled on
 
 
 def test_a_snapshot_post_with_a_lost_answer_is_not_resent(api, run_module):
