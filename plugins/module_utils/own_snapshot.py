@@ -95,11 +95,12 @@ def _with_hint(exc, force):
                 "back it up while attached")
     elif exc.status == 413 or "snapshotlimitexceeded" in (exc.code or "").lower() \
             or ("maximum number of snapshots" in message):
-        hint = "the snapshot quota is used up: delete unused snapshots or ask for a larger quota"
+        hint = ("a quota (of snapshots, or of the gigabytes of disks and snapshots) is used up: "
+                "delete unused snapshots or ask for a larger quota")
     if hint is None:
         return exc
-    return ApiError(exc.operation, exc.status, exc.reason, exc.code, exc.message,
-                    exc.request_id, hint=hint)
+    return ApiError(exc.operation, exc.status, reason=exc.reason, code=exc.code,
+                    message=exc.message, request_id=exc.request_id, hint=hint)
 
 
 class Cleanup:

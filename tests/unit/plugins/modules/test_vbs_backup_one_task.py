@@ -257,7 +257,7 @@ def test_a_snapshot_quota_error_says_so(api, run_module):
         "code": 413,
         "message": "SnapshotLimitExceeded: Maximum number of snapshots allowed (10) exceeded"}})
     result = run_module(main, dict(TASK, force=True))
-    assert result["failed"] and "snapshot quota" in result["msg"]
+    assert result["failed"] and "a quota (of snapshots" in result["msg"]
 
 
 def test_a_failed_snapshot_delete_after_a_good_backup_warns_and_the_task_succeeds(api, run_module):
