@@ -11,7 +11,7 @@ __metaclass__ = type
 import time
 
 from ansible_collections.vbs.cloud.plugins.module_utils.errors import (
-    ApiError, BackupStateError, VbsError, WaitTimeout,
+    ApiError, BackupStateError, VbsError, WaitTimeout, full_stop,
 )
 
 RESTORE_FAILED = ("error_restoring", "error")
@@ -58,7 +58,7 @@ def poll(kind, resource, read, poller, until, failed, doing, what_to_do_on_failu
         status = resource.get("status")
         records = dict(context or {}, **{kind: resource})
         if status in failed:
-            why = (reason or _fail_reason)(resource) or "no reason given by the service"
+            why = full_stop((reason or _fail_reason)(resource)) or "no reason given by the service"
             raise BackupStateError(
                 "%s %s went to status '%s' while being %s: %s. What to do: %s."
                 % (kind.capitalize(), resource_id, status, doing, why,
