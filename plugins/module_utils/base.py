@@ -180,6 +180,12 @@ class _AnsibleModule(AnsibleModule):
         self.no_log_values.update(_secret_values(self.params.get("cloud")))
         self.given_options = _given(self.params, CONNECTION_SPEC)
 
+    def _log_to_syslog(self, msg):
+        # Python 3.12 and newer refuse a NUL in a syslog message, and Ansible then fails the task
+        # with "Failed to log to syslog" before the module sees its input: escaped, the module's
+        # own checks name the option with the NUL, as on older Pythons.
+        super(_AnsibleModule, self)._log_to_syslog(msg.replace("\x00", "\\x00"))
+
 
 class VbsModule:
     """Base of the modules: subclasses set ``argument_spec`` and implement ``run()``."""
@@ -238,6 +244,39 @@ class VbsModule:
         for option in options:
             if self.params[option] is not None:
                 check_id(self.params[option], option)
+
+    def resolve(self, option, id_option, kind="volume", volume_id=None):
+        """Set ``id_option`` from ``option``, a name or an ID (openstack.cloud's ``volume`` and
+        ``snapshot``), looked up through the block-storage API; returns the record, or None when
+        ``option`` is not set (no request then). ``kind`` is ``volume`` or ``snapshot``; a
+        snapshot name is looked up among the snapshots of ``volume_id`` when it is given.
+        Fails when the value names no record, or a name names several."""
+        value = self.params.get(option)
+        if value is None:
+            return None
+        if not value.strip():
+            raise InputError(option, "it is empty", "the name or the ID of a %s" % kind)
+        if kind == "snapshot":
+            found = self.client.find_snapshots(value, volume_id)
+            where = " of volume %s" % volume_id if volume_id else ""
+        else:
+            found = self.client.find_volumes(value)
+            where = ""
+        if not found:
+            raise VbsError(
+                "No %s%s has the name or ID '%s' (%s). Nothing was done. What to do: check %s: "
+                "the name or the ID of an existing %s in this project and region."
+                % (kind, where, value, option, option, kind))
+        if len(found) > 1:
+            raise VbsError(
+                "%d %ss%s are named '%s' (%s): %s. Nothing was done. What to do: give the ID of "
+                "one of them in %s (or %s)." % (
+                    len(found), kind, where, value, option,
+                    ", ".join("%s (%s)" % (r.get("id"), r.get("status"))
+                              for r in sorted(found, key=lambda r: r.get("id") or "")),
+                    id_option, option))
+        self.params[id_option] = found[0]["id"]
+        return found[0]
 
     def run(self):
         raise NotImplementedError

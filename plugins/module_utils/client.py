@@ -14,6 +14,7 @@ __metaclass__ = type
 
 import email.utils
 import random
+import re
 import time
 
 from urllib.parse import parse_qsl, urlsplit
@@ -354,6 +355,44 @@ class VbsClient:
                               root=self.volume_root)
         return None if answer is None else answer.get("volume", answer)
 
+    # volumes and snapshots by name or ID (as openstack.cloud's ``volume`` and ``snapshot``)
+
+    def list_volumes(self, **filters):
+        """Every volume matching ``filters`` (name, status), following pagination.
+
+        The filters are also applied here, since not every deployment filters server-side.
+        """
+        return self._list_all("/volumes/detail", "volumes", "Listing volumes", filters)
+
+    def find_volumes(self, name_or_id):
+        """The volumes ``name_or_id`` names: [the volume of that ID] when it looks like an ID
+        (a UUID) and exists (one GET), otherwise every volume of exactly that name (the listing
+        by name, all pages)."""
+        return _find(name_or_id, self.get_volume, lambda name: self.list_volumes(name=name))
+
+    def find_snapshots(self, name_or_id, volume_id=None):
+        """The snapshots ``name_or_id`` names, as ``find_volumes``; a name is looked up among
+        the snapshots of ``volume_id`` when it is given."""
+        return _find(name_or_id, self.get_snapshot,
+                     lambda name: self.list_snapshots(name=name, volume_id=volume_id))
+
+    def _list_all(self, path, key, operation, filters):
+        """Every record of a block-storage listing matching ``filters``, all pages."""
+        query = dict((name, value) for name, value in filters.items() if value is not None)
+        records, asked = [], []
+        while True:
+            asked.append(query)
+            answer = self.request("GET", path, operation, query=query, root=self.volume_root)
+            records.extend(answer.get(key, []))
+            next_query = _next_page_query(answer.get(key + "_links"))
+            if next_query is None or not answer.get(key) or next_query in asked:
+                break
+            query = next_query
+        records = list(dict((r.get("id") or id(r), r) for r in records).values())
+        return [r for r in records
+                if all(r.get(name) == value for name, value in filters.items()
+                       if value is not None)]
+
     # snapshots (block-storage API)
 
     def create_snapshot(self, fields, if_unknown=None):
@@ -517,6 +556,19 @@ def _seconds(retry_after, default):
     except (TypeError, ValueError):
         return default
 
+
+
+UUID_PATTERN = re.compile(r"\A[0-9a-fA-F]{8}(-?[0-9a-fA-F]{4}){3}-?[0-9a-fA-F]{12}\Z")
+
+
+def _find(name_or_id, get, list_by_name):
+    """[the record of ID ``name_or_id``] when it looks like an ID and exists, else the records
+    named ``name_or_id`` (a name that looks like an ID costs the GET and then the listing)."""
+    if UUID_PATTERN.match(name_or_id):
+        record = get(name_or_id)
+        if record is not None:
+            return [dict(record, id=record.get("id") or name_or_id)]
+    return list_by_name(name_or_id)
 
 
 def _next_page_query(links):
