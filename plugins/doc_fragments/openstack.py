@@ -110,7 +110,7 @@ options:
       - Defaults to the project of the token.
     type: str
 requirements:
-  - python >= 3.9
+  - python >= 3.11 (tested with 3.11, 3.12 and 3.13)
   - openstacksdk >= 1.0.0
 notes:
   - Credentials are read by openstacksdk, from O(cloud) and O(auth), C(OS_CLOUD), the C(OS_*)
