@@ -279,13 +279,15 @@ class VbsClient:
             try:
                 made = self.named_backups(name, volume_id)
             except VbsError as exc:
+                why = (exc.line(hint=False) if isinstance(exc, ApiError)
+                       else str(exc).split(" What to do: ")[0])
                 raise GaveUp(
-                    "%s failed: %s, and looking for the backup it may have made failed too: %s "
+                    "%s failed: %s, and looking for the backup it may have made failed too: %s. "
                     "The request was sent %d time%s. What to do: list the disk's backups "
                     "(vbs_backup_info with name %s and volume_id %s) before running the task "
                     "again; a re-run with the same name adopts the backup if one appears."
-                    % (operation, reason, full_stop(str(exc)) + ".", len(sent),
-                       "" if len(sent) == 1 else "s", name, volume_id))
+                    % (operation, reason, full_stop(why), len(sent),
+                       "" if len(sent) == 1 else "s", name, volume_id), exc)
             if made or not poller.pause():
                 return made, time.monotonic() - started, cut_short and not made
 

@@ -274,6 +274,19 @@ def test_after_an_unknown_post_even_a_throttled_one_is_looked_up_before_a_resend
     assert re.fullmatch("LPL{3,}PLPL", sequence(cloud)), sequence(cloud)
 
 
+def test_a_failed_look_says_the_outcome_is_unknown_with_one_hint(cloud, run_module):
+    cloud.get(LISTS, [{"json": {"backups": []}}, UNAVAILABLE])
+    cloud.post(POSTS, exc=READ_TIMEOUT)
+    result = run_module(main, ARGS)
+    msg = result["msg"]
+    assert result["failed"] and len(posts(cloud)) == 1
+    assert msg.startswith("Creating the backup failed: ReadTimeout, and looking for the backup "
+                          "it may have made failed too: Listing backups failed: HTTP 503")
+    assert "The request was sent 1 time. What to do: list the disk's backups" in msg
+    assert msg.count("What to do:") == 1 and ".." not in msg
+    assert result["error"]["status"] == 503
+
+
 # --- duplicates are reported, never hidden ---------------------------------------------------
 
 def test_a_second_backup_of_the_name_after_a_resend_is_reported(cloud, run_module):
