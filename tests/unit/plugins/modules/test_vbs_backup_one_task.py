@@ -319,3 +319,30 @@ def test_a_one_task_backup_costs_the_snapshot_calls_more_than_a_given_snapshot(
                               ("GET", "/snapshots/" + SNAP), ("DELETE", "/snapshots/" + SNAP),
                               ("GET", "/snapshots/detail")]
     assert (len(given), len(one_task)) == (6, 11)
+
+
+def test_the_sweep_follows_the_pages_of_the_snapshot_list(cloud, run_module):
+    cloud.get(VBS_ROOT + "/backups/detail", json={"backups": [backup()]})
+    first = {"snapshots": [snap(id="s-user", metadata={})], "snapshots_links": [
+        {"rel": "next", "href": VOLUME_ROOT + "/snapshots/detail?volume_id=%s&marker=s-user"
+                                              % VOLUME}]}
+    cloud.get(VOLUME_ROOT + "/snapshots/detail", [
+        {"json": first}, {"json": {"snapshots": [snap()]}}, {"json": {"snapshots": []}}])
+    cloud.delete(VOLUME_ROOT + "/snapshots/" + SNAP, status_code=202)
+    result = run_module(main, dict(TASK, wait=False))
+    assert result["snapshots_removed"] == [SNAP]
+    listings = [r for r in cloud.request_history if r.path.endswith("/snapshots/detail")]
+    assert listings[1].qs == {"volume_id": [VOLUME], "marker": ["s-user"]}
+    assert [(r.method, r.path.replace(P, "")) for r in writes(cloud)] == [
+        ("DELETE", "/snapshots/" + SNAP)]
+
+
+def test_without_a_name_nothing_is_looked_up_and_the_snapshot_has_a_fixed_name(api, run_module):
+    result = run_module(main, {"volume_id": VOLUME})
+    assert result["changed"] is True
+    sent = writes(api)[0].json()["snapshot"]
+    assert sent["name"] == "vbs-cloud-snap" and sent["metadata"] == MARKER
+    assert sent["description"] == (
+        "Made by vbs.cloud for backup (unnamed); deleted once the backup is done")
+    assert ("GET", "/backups/detail") not in calls(api)
+    assert result["snapshot"]["removed"] is True
