@@ -140,8 +140,8 @@ notes:
     waits until it is gone (at most 300 seconds more). If the backup fails, the snapshot is
     deleted too, unless a backup made from it is still being created."
   - "Without O(snapshot_id), with O(wait=false): the snapshot stays until its backup is done.
-    Every run of the module without O(snapshot_id) on a disk (any O(name), any O(wait), also
-    when the backup is found by name) deletes the disk's snapshots that carry the metadata
+    Every run of the module with O(state=present) and without O(snapshot_id) on a disk (any
+    O(name), any O(wait), also when the backup is found by name) deletes the disk's snapshots that carry the metadata
     C(vbs.cloud=made-for-backup), are C(available) or C(error), and whose backups (at least one
     backup was made from it) are all past C(creating). Such a deletion counts as a change.
     A snapshot without that metadata is never deleted. A marked snapshot without any backup
