@@ -11,7 +11,7 @@ __metaclass__ = type
 import time
 
 from ansible_collections.vbs.cloud.plugins.module_utils.errors import (
-    ApiError, BackupStateError, VbsError, WaitTimeout, full_stop,
+    ApiError, BackupStateError, VbsError, WaitTimeout, full_stop, is_throttled,
 )
 
 RESTORE_FAILED = ("error_restoring", "error")
@@ -78,11 +78,40 @@ def wait_for_backup(client, backup, timeout, until=("available",), failed=("erro
 
     ``backup`` is the last record known; the returned one is the final record.
     """
+    poller = client.poller(timeout)
     return poll(
-        "backup", backup, client.get_backup, client.poller(timeout), until, failed, doing,
-        "delete it and run the task again",
+        "backup", backup, _patient(client, client.get_backup, poller), poller, until, failed,
+        doing, "delete it and run the task again",
         "The operation goes on in the cloud: run the task again later (or raise timeout) to "
         "pick it up")
+
+
+PASSING_STATUSES = (429, 500, 502, 503, 504)
+
+
+def _patient(client, read, poller):
+    """``read``, but a poll refused as throttled (429, APIG.0308) or answered 500/502/503/504
+    after the read's own retries is read again at the next poll while the wait has time, so that
+    a throttling storm does not end a long wait; recorded in ``client.retries``."""
+    failed_polls = []
+
+    def reading(resource_id):
+        while True:
+            try:
+                return read(resource_id)
+            except ApiError as exc:
+                passing = exc.status in PASSING_STATUSES or is_throttled(exc)
+                delay = min(poller.interval, max(poller.remaining(), 0))
+                if not passing or delay <= 0:
+                    raise
+                failed_polls.append(exc.status)
+                client.retries.append({
+                    "operation": exc.operation, "attempt": len(failed_polls),
+                    "delay": round(delay, 2),
+                    "reason": "HTTP %d after the read's own retries; the wait goes on: read "
+                              "again at the next poll" % exc.status})
+                poller.pause()
+    return reading
 
 
 def wait_for_snapshot(client, snapshot, timeout):

@@ -330,6 +330,28 @@ def test_a_created_backup_whose_wait_fails_is_reported_changed_with_its_id(
     assert result["changed"] is True and result["backup_id"] == BACKUP
 
 
+def test_a_throttling_storm_on_the_polls_does_not_end_the_wait(cloud, run_module):
+    cloud.get(LISTS, json={"backups": []})
+    cloud.post(POSTS, **CREATED)
+    cloud.get(BACKUP_URL, [THROTTLED] * 6 + [UNAVAILABLE] * 5 + [
+        {"json": {"backup": dict(MADE, status="available")}}])
+    result = run_module(main, dict(ARGS, wait=True))
+    assert result["changed"] is True and result["backup"]["status"] == "available"
+    waits = [r for r in result["retries"] if "the wait goes on" in r["reason"]]
+    assert [(r["attempt"], r["reason"].split(" after")[0]) for r in waits] == [
+        (1, "HTTP 429"), (2, "HTTP 503")]
+
+
+def test_a_poll_refused_for_good_still_ends_the_wait(cloud, run_module):
+    cloud.get(LISTS, json={"backups": []})
+    cloud.post(POSTS, **CREATED)
+    cloud.get(BACKUP_URL, status_code=403, json={"forbidden": {"code": 403, "message": "no"}})
+    result = run_module(main, dict(ARGS, wait=True))
+    assert result["failed"] and "HTTP 403" in result["msg"]
+    assert result["changed"] is True and result["backup_id"] == BACKUP
+    assert len([r for r in cloud.request_history if r.url == BACKUP_URL]) == 1
+
+
 def test_an_adopted_backup_whose_wait_fails_is_reported_changed(cloud, run_module):
     cloud.get(LISTS, json=listing_after(cloud, 1, [MADE]))
     cloud.post(POSTS, exc=READ_TIMEOUT)
