@@ -40,9 +40,19 @@ options:
       - Only backups in this status.
     type: str
     choices: [available, creating, deleting, error, error_deleting, error_restoring, restoring]
+  volume:
+    description:
+      - Only backups of this disk, given by name or ID, as in
+        M(openstack.cloud.volume_backup_info); an alternative to O(volume_id), which it sets.
+      - Looked up through the block-storage API first (C(GET /volumes/{id}) for a value shaped
+        like an ID, else C(GET /volumes/detail?name=...)). The task fails when no disk or
+        several disks have the name (M(openstack.cloud.volume_backup_info) returns an empty list
+        instead). The backups of a deleted disk are found with O(volume_id) only.
+    type: str
+    version_added: 1.1.0
   volume_id:
     description:
-      - Only backups of this disk.
+      - Only backups of this disk. Costs no lookup.
     type: str
 extends_documentation_fragment:
   - vbs.cloud.openstack
@@ -81,6 +91,11 @@ EXAMPLES = r"""
     cloud: otc
     volume_id: c68ae7fb-0aa5-4a97-ab01-ed02c5b7e768
   register: disk_backups
+
+- name: List the backups of a disk given by its name (or ID), as with openstack.cloud
+  vbs.cloud.vbs_backup_info:
+    cloud: otc
+    volume: db01-data
 
 - name: Show their IDs, names, statuses and whether they are full or incremental
   ansible.builtin.debug:
@@ -293,14 +308,17 @@ class VbsBackupInfoModule(VbsModule):
         backup_id=dict(type="str"),
         name=dict(type="str"),
         status=dict(type="str", choices=STATUSES),
+        volume=dict(type="str"),
         volume_id=dict(type="str"),
     )
+    module_kwargs = dict(mutually_exclusive=[("volume", "volume_id")])
 
     def run(self):
         params = self.params
         self.check_ids("backup_id", "volume_id", "project_id")
         if params["name"] is not None:
             check_name_filter(params["name"])
+        self.resolve("volume", "volume_id")  # a name or ID to volume_id; no request without it
         filters = dict((key, params[key]) for key in FILTERS if params[key] is not None)
         if params["backup_id"]:
             backup = self.client.get_backup(params["backup_id"])

@@ -15,8 +15,8 @@ description:
   - Restores a backup onto an existing EVS disk with the VBS (Volume Backup Service) native
     OpenStack API (C(POST /v2/{project_id}/backups/{backup_id}/restore)) of Huawei Cloud, Open
     Telekom Cloud and compatible clouds. The data on the disk is replaced by the backup's.
-  - The backup is chosen by O(backup_id), or by O(name) and O(volume_id), the disk that was
-    backed up.
+  - The backup is chosen by O(backup_id), or by O(name) and O(volume_id) (or O(volume)), the
+    disk that was backed up.
   - Before anything is sent the module checks that the backup is V(available) and that the
     target disk exists, is V(available) and is not smaller than the backup; otherwise it fails
     saying why, and nothing is restored.
@@ -37,25 +37,44 @@ options:
         backup has the name. When several backups of the disk have the name the task fails
         listing their IDs; give O(backup_id) instead.
     type: str
+  target_volume:
+    description:
+      - Name or ID of the existing disk to restore onto; an alternative to O(target_volume_id),
+        which it sets. Looked up through the block-storage API as O(volume) is; the task fails,
+        restoring nothing, when no disk or several disks have the name.
+    type: str
+    version_added: 1.1.0
   target_volume_id:
     description:
       - ID of the existing disk to restore onto; its data is replaced. The disk must be
         V(available) (not attached to a server) and at least as large as the backup.
+      - One of O(target_volume_id) and O(target_volume) is required.
       - This is the C(volume_id) of the API's restore request. In this collection O(volume_id)
         names the disk that was backed up, as in M(vbs.cloud.vbs_backup), so that
         C(module_defaults) can set it for every module of the group.
       - To restore a disk to an earlier state give the disk that was backed up.
     type: str
-    required: true
   timeout:
     description:
       - Seconds to wait for the restore when O(wait=true).
       - When it runs out the task fails, and the restore goes on in the cloud.
     type: int
     default: 1800
+  volume:
+    description:
+      - Name or ID of the disk that was backed up, to find the backup by O(name); an
+        alternative to O(volume_id), which it sets (the same option as in
+        M(vbs.cloud.vbs_backup)).
+      - Looked up through the block-storage API before anything else is done
+        (C(GET /volumes/{id}) for a value shaped like an ID, else
+        C(GET /volumes/detail?name=...)); the task fails when no disk or several disks have the
+        name. The backups of a deleted disk are found with O(volume_id) only.
+    type: str
+    version_added: 1.1.0
   volume_id:
     description:
-      - ID of the disk that was backed up. Required to find the backup by O(name).
+      - ID of the disk that was backed up. Required to find the backup by O(name), unless
+        O(volume) is given.
     type: str
   wait:
     description:
@@ -119,6 +138,12 @@ EXAMPLES = r"""
     volume_id: c68ae7fb-0aa5-4a97-ab01-ed02c5b7e768
     name: db01-data-nightly
     target_volume_id: c68ae7fb-0aa5-4a97-ab01-ed02c5b7e768
+
+- name: The same with the disk given by name (it must be the only disk of that name)
+  vbs.cloud.vbs_backup_restore:
+    volume: db01-data
+    name: db01-data-nightly
+    target_volume: db01-data
 
 # A whole cycle: back up, list, restore onto another disk, delete.
 - name: Back up, list, restore and delete
@@ -322,14 +347,21 @@ class VbsBackupRestoreModule(VbsModule):
     argument_spec = dict(
         backup_id=dict(type="str"),
         name=dict(type="str"),
-        target_volume_id=dict(type="str", required=True),
+        target_volume=dict(type="str"),
+        target_volume_id=dict(type="str"),
         timeout=dict(type="int", default=1800),
+        volume=dict(type="str"),
         volume_id=dict(type="str"),
         wait=dict(type="bool", default=True),
     )
+    module_kwargs = dict(
+        mutually_exclusive=[("volume", "volume_id"), ("target_volume", "target_volume_id")],
+        required_one_of=[("target_volume", "target_volume_id")])
 
     def run(self):
         self.validate()
+        self.resolve("volume", "volume_id")  # names to IDs; no request when IDs are given
+        self.target_found = self.resolve("target_volume", "target_volume_id")
         backup = self.find()
         volume = self.target(backup)
         params = self.params
@@ -362,13 +394,17 @@ class VbsBackupRestoreModule(VbsModule):
             check_name_filter(params["name"])
         if params["timeout"] < 0:
             raise InputError("timeout", "%d is negative" % params["timeout"], "seconds, 0 or more")
+        if params["target_volume_id"] is None and params["target_volume"] is None:
+            raise InputError("target_volume_id", "it is missing",
+                             "give target_volume_id (or target_volume, its name or ID), the "
+                             "disk to restore onto")
         if params["backup_id"]:
             return
         if params["name"] is None:
             raise InputError("backup_id", "it is missing",
                              "to choose the backup to restore give backup_id, or name and "
                              "volume_id")
-        if params["volume_id"] is None:
+        if params["volume_id"] is None and params["volume"] is None:
             raise InputError("volume_id", "it is missing",
                              "to find a backup by name give volume_id, the disk that was "
                              "backed up")
@@ -420,7 +456,7 @@ class VbsBackupRestoreModule(VbsModule):
     def target(self, backup):
         """The disk to restore onto, which must exist, be 'available' and be large enough."""
         volume_id = self.params["target_volume_id"]
-        volume = self.client.get_volume(volume_id)
+        volume = self.target_found or self.client.get_volume(volume_id)  # read once
         if volume is None:
             raise BackupStateError(
                 "Volume %s (target_volume_id) does not exist. Nothing was restored. What to do: "
