@@ -154,7 +154,8 @@ notes:
   - Reads, and calls that never reached the service, are retried on HTTP 429 (after its
     C(Retry-After)) or the API gateway's throttling code C(APIG.0308), 500, 502, 503, 504 and
     lost connections, with exponential back-off and jitter, at most 5 attempts within
-    O(timeout).
+    O(timeout). While waiting for a backup, a poll that still fails that way is read again at
+    the next poll, until O(timeout).
   - "A create is never sent again while an earlier one may still be making the backup. A POST
     that may have reached the service (no answer within O(api_timeout), a lost or cut-off
     answer, HTTP 500, 502, 503, 504 or another 5xx but 501) is, without O(name), not sent again:
