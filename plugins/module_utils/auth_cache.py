@@ -62,7 +62,7 @@ def defer_keyring_import():
         except Exception as exc:  # a broken install must not fail a task
             failed.append("keyring could not be imported: %s: %s" % (type(exc).__name__, exc))
             package.__getattr__ = __getattr__
-            raise RuntimeError(failed[0])
+            raise RuntimeError(failed[0]) from exc
         return getattr(package, name)
 
     package.__getattr__ = __getattr__

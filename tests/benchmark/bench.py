@@ -759,9 +759,9 @@ def summarize_matrix(raw, args):
                         for run in runs if run["round"] in floor]
                     row[kind]["above_floor_%s_per_item" % metric] = stats(above[(kind, metric)])
             for metric in ("wall", "cpu"):
+                pairs = zip(above[("ours", metric)], above[("anchor", metric)])
                 row["ratio_above_floor_%s" % metric] = stats(
-                    [o / a if a > 0 else None for o, a in zip(above[("ours", metric)],
-                                                               above[("anchor", metric)])])
+                    [o / a if a > 0 else None for o, a in pairs])
             rows.append(row)
     imports = {}
     for item in raw["imports"]:

@@ -17,7 +17,7 @@ from keyring.errors import KeyringLocked  # noqa: E402
 
 from ansible_collections.vbs.cloud.plugins.modules.vbs_backup import main  # noqa: E402
 from ansible_collections.vbs.cloud.tests.unit.wire import (  # noqa: E402
-    AUTH_URL, VBS_ROOT, token_body,
+    AUTH_URL, PROJECT_ID, VBS_ROOT, token_body,
 )
 
 VOLUME = "c68ae7fb-0aa5-4a97-ab01-ed02c5b7e768"
@@ -262,4 +262,4 @@ def test_a_keyring_that_cannot_be_imported_never_fails_a_task(tmp_path):
                             capture_output=True, text=True)
     assert answer.returncode == 0, answer.stderr
     result = json.loads(answer.stdout.strip().splitlines()[-1])
-    assert result["tokens"] == 1 and result["root"].endswith("/v2/" + "5751d8c3f2f6415993ee4326b41630ec")
+    assert result["tokens"] == 1 and result["root"].endswith("/v2/" + PROJECT_ID)
