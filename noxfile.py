@@ -49,7 +49,7 @@ def _usable(path: str | None) -> bool:
         return False
     try:
         return subprocess.run([path, "-c", "import ensurepip, venv"], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, timeout=60).returncode == 0
+                              stderr=subprocess.DEVNULL, timeout=60, check=False).returncode == 0
     except OSError:
         return False
 
