@@ -57,7 +57,7 @@ options:
     type: str
   snapshot:
     description:
-      - Name or ID of the snapshot of the disk to back up, as in M(openstack.cloud.volume_backup);
+      - Name or ID of the snapshot of the disk to back up, as in C(openstack.cloud.volume_backup);
         an alternative to O(snapshot_id), which it sets.
       - Looked up through the block-storage API before anything else is done. A value shaped
         like an ID (a UUID) is read with C(GET /snapshots/{id}); when no snapshot has that ID,
@@ -89,7 +89,7 @@ options:
     default: 1800
   volume:
     description:
-      - Name or ID of the disk to back up, as in M(openstack.cloud.volume_backup); an
+      - Name or ID of the disk to back up, as in C(openstack.cloud.volume_backup); an
         alternative to O(volume_id), which it sets.
       - Looked up through the block-storage API before anything else is done. A value shaped
         like an ID (a UUID) is read with C(GET /volumes/{id}); when no volume has that ID, or the

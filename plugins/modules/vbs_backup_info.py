@@ -43,10 +43,10 @@ options:
   volume:
     description:
       - Only backups of this disk, given by name or ID, as in
-        M(openstack.cloud.volume_backup_info); an alternative to O(volume_id), which it sets.
+        C(openstack.cloud.volume_backup_info); an alternative to O(volume_id), which it sets.
       - Looked up through the block-storage API first (C(GET /volumes/{id}) for a value shaped
         like an ID, else C(GET /volumes/detail?name=...)). The task fails when no disk or
-        several disks have the name (M(openstack.cloud.volume_backup_info) returns an empty list
+        several disks have the name (C(openstack.cloud.volume_backup_info) returns an empty list
         instead). The backups of a deleted disk are found with O(volume_id) only.
     type: str
     version_added: 1.1.0
