@@ -34,7 +34,7 @@ def saved_environment(pid=None):
     """The pip, proxy and CA settings of the nearest marked ancestor, or {}."""
     pid = os.getppid() if pid is None else pid
     try:
-        for _ in range(64):
+        for _hop in range(64):  # not "_": pylint of ansible-test 2.20+ disallows that name
             if pid <= 1:
                 break
             with open("/proc/%d/environ" % pid, "rb") as handle:
