@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import math
 import os
 import re
 
@@ -56,7 +57,6 @@ def _secret_values(value, key=None):
             yield from _secret_values(inner, inner_key)
     elif key in SECRET_KEYS and value not in (None, ""):
         yield str(value)
-
 
 
 # Options that openstacksdk reads into the cloud configuration: a cloud dict replaces them all,
@@ -119,7 +119,7 @@ def check_cloud_dict(cloud, given=()):
             seconds = float(timeout)
         except (TypeError, ValueError):
             seconds = None
-        if isinstance(timeout, bool) or seconds is None or not seconds > 0:
+        if isinstance(timeout, bool) or seconds is None or not math.isfinite(seconds) or seconds <= 0:
             raise InputError("cloud.api_timeout", "%r is not a number of seconds more than 0"
                              % (timeout if not isinstance(timeout, str) else timeout[:64]),
                              "seconds, more than 0")
@@ -164,7 +164,6 @@ def check_connection(params, given=()):
         raise InputError("endpoint_override", "%r is not an http(s) URL" % override,
                          "the URL of the VBS API, such as "
                          "https://evs.example.com/v2/%(project_id)s")
-
 
 
 class _AnsibleModule(AnsibleModule):

@@ -280,7 +280,7 @@ class VbsClient:
                 made = self.named_backups(name, volume_id)
             except VbsError as exc:
                 why = (exc.line(hint=False) if isinstance(exc, ApiError)
-                       else str(exc).split(" What to do: ")[0])
+                       else str(exc).split(" What to do: ", maxsplit=1)[0])
                 raise GaveUp(
                     "%s failed: %s, and looking for the backup it may have made failed too: %s. "
                     "The request was sent %d time%s. What to do: list the disk's backups "
@@ -557,7 +557,6 @@ def _seconds(retry_after, default):
         return max(email.utils.parsedate_to_datetime(retry_after).timestamp() - time.time(), 0.0)
     except (TypeError, ValueError):
         return default
-
 
 
 UUID_PATTERN = re.compile(r"\A[0-9a-fA-F]{8}(-?[0-9a-fA-F]{4}){3}-?[0-9a-fA-F]{12}\Z")

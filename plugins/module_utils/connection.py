@@ -199,7 +199,7 @@ def read_config(config):
                 "file, not under a cloud" % " and ".join(wrong) if wrong else
                 "check the cloud name and its settings in %s, or OS_CLOUD and the OS_* "
                 "variables" % (path or "clouds.yaml (OS_CLIENT_CONFIG_FILE, ./clouds.yaml, "
-                                        "~/.config/openstack/, /etc/openstack/)")))
+                               "~/.config/openstack/, /etc/openstack/)")))
 
 
 class Catalog:

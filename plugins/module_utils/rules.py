@@ -20,6 +20,7 @@ ID_PATTERN = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
 ID_MAX = 64  # Keystone project IDs are at most 64 characters, Cinder IDs are UUIDs (36)
 CONTAINER_MAX = 255
 
+
 def _check_string(value, option, what):
     if not isinstance(value, str):
         raise InputError(option, "expected a string, got %s" % type(value).__name__,

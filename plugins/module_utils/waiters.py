@@ -157,6 +157,7 @@ def wait_for_restore(client, backup, volume_id, timeout):
                                % (volume_id, backup_id), backup)
     return backup, volume
 
+
 def _fail_reason(record):
     return record.get("fail_reason")
 

@@ -708,7 +708,7 @@ class VbsBackupModule(VbsModule):
             return self.result(backup.get("status") != "deleting", backup, {})
         if params["wait"] and backup.get("status") in BUSY_STATUSES:
             backup = wait_for_backup(self.client, backup, params["timeout"],
-                                                 until=("available", "error"))
+                                     until=("available", "error"))
         try:
             changed = delete_and_wait(self.client, backup, params["timeout"],
                                       wait=params["wait"])

@@ -313,7 +313,7 @@ class VbsBackupPruneModule(VbsModule):
                 raise
         result = dict(changed=changed, deleted=doomed, kept=kept, skipped=skipped)
         if self.ansible._diff:
-            before = sorted(doomed + kept + skipped, key=lambda b: _line(b), reverse=True)
+            before = sorted(doomed + kept + skipped, key=_line, reverse=True)
             result["diff"] = dict(before="".join(_line(b) for b in before),
                                   after="".join(_line(b) for b in before if b not in doomed))
         return result

@@ -96,7 +96,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     p.add_argument('--listen', required=True, help='HOST:PORT (loopback)')
     p.add_argument('--upstream', required=True, help='Cinder root, e.g. http://127.0.0.1:28776')
     p.add_argument('--log', required=True, help='file that gets one JSON line per request')

@@ -50,8 +50,8 @@ SHAPES = {
         "to be performed (request ID req-3). What to do: " + HINTS_BY_STATUS[403] + "."),
     "error (VBS-specific API)": (
         400, {},
-        {"error": {"code": "VolumeBackup.0015", "message": "The snapshot does not belong to "
-                                                         "the volume."}},
+        {"error": {"code": "VolumeBackup.0015",
+                   "message": "The snapshot does not belong to the volume."}},
         OP + "HTTP 400 Bad Request; service error VolumeBackup.0015: The snapshot does not "
         "belong to the volume. What to do: " + HINTS_BY_CODE["VolumeBackup.0015"] + "."),
     "API gateway": (

@@ -157,7 +157,7 @@ for _option in ("volume_id", "project_id"):
 add(vbs_backup_prune, PRUNE, "name_pattern", [
     ("empty", ""), ("blank", "   "), ("padded", " nightly-* "), ("null", None)]
     + [("long-%d" % length, "n" * length) for length in LONG[1:]]
-    + [(kind, value) for kind, value in CONTROL.items()]
+    + list(CONTROL.items())
     + [("zero-width-space", "nightly\u200b-*"), ("rtl-override", "nightly-\u202e*")])
 add(vbs_backup_prune, PRUNE, "keep", [("negative", -1), ("text", "all"), ("float", 1.5),
                                       ("list", [2]), ("dict", {"n": 2}), ("null", None)])

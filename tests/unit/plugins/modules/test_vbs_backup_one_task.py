@@ -22,9 +22,9 @@ TASK = {"volume_id": VOLUME, "name": "backup1"}
 P = "/v2/%s" % PROJECT_ID.lower()
 
 
-def snap(status="available", id=SNAP, metadata=MARKER, **extra):
+def snap(status="available", id=SNAP, metadata=None, **extra):
     return dict(id=id, status=status, volume_id=VOLUME, name="backup1-vbs-cloud-snap",
-                metadata=dict(metadata or {}), **extra)
+                metadata=dict(MARKER if metadata is None else metadata), **extra)
 
 
 def backup(status="available", id=BACKUP, snapshot_id=SNAP, name="backup1"):

@@ -131,8 +131,8 @@ def test_same_creation_time_is_ordered_by_id(cloud, run_module):
     ("nightly-1", ["nightly-1"]),
     ("*", ["nightly-1", "nightly-", "nightly", "weekly-1", "Nightly-1"]),
 ])
-def test_patterns_are_shell_style_whole_name_and_case_sensitive(cloud, run_module, pattern,
-                                                                 matched):
+def test_patterns_are_shell_style_whole_name_and_case_sensitive(
+        cloud, run_module, pattern, matched):
     names = ["nightly-1", "nightly-", "nightly", "weekly-1", "Nightly-1"]
     disk = Disk(cloud, [backup("id-%s" % name, name, days=index + 1)
                         for index, name in enumerate(names)])
