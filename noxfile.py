@@ -69,8 +69,8 @@ def find_python(version: str) -> str | None:
 MISSING_HELP = (
     "Python %s is needed for ansible-core %s and was found neither on PATH nor under "
     "~/.pyenv/versions nor in /usr/bin. The machine image has it under ~/.pyenv/versions; "
-    "elsewhere install it with pyenv (pyenv install %s) or the system's packages "
-    "(python%s and python%s-venv on Debian 13 for 3.13).")
+    "elsewhere install it with pyenv (pyenv install %s) or the system's packages where they "
+    "have it (Debian 13: apt-get install python3.13-venv, for 3.13 only).")
 
 
 if __name__ == "__main__":  # python noxfile.py --check | --python X.Y
@@ -85,7 +85,7 @@ if __name__ == "__main__":  # python noxfile.py --check | --python X.Y
         print("Python %s (ansible-core %s): %s" % (version, cores, found or "MISSING"))
         if not found:
             missing += 1
-            print("  " + MISSING_HELP % (version, cores, version, version, version))
+            print("  " + MISSING_HELP % (version, cores, version))
     sys.exit(1 if missing else 0)
 
 import nox  # noqa: E402
