@@ -97,12 +97,18 @@ def error_codes_section(errors):
     return out[:-1]
 
 
+# Reason phrases that Python 3.13 renamed (RFC 9110); fixed here so that the page is the same
+# whichever Python writes or checks it.
+PHRASES = {413: "Request Entity Too Large", 422: "Unprocessable Entity"}
+
+
 def http_statuses_section(errors):
     out = [".. list-table::", "  :header-rows: 1", "  :widths: 14 86", "",
            "  * - Status", "    - Meaning and what to do"]
     for status, hint in sorted(errors.HINTS_BY_STATUS.items()):
         out += _cell("* - ", str(status))
-        out += _cell("  - ", "%s. %s" % (http.client.responses.get(status, "HTTP %d" % status),
+        out += _cell("  - ", "%s. %s" % (PHRASES.get(status) or http.client.responses.get(
+                                             status, "HTTP %d" % status),
                                          rst_text(sentence(hint))))
     return out
 
