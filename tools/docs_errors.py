@@ -107,8 +107,8 @@ def http_statuses_section(errors):
            "  * - Status", "    - Meaning and what to do"]
     for status, hint in sorted(errors.HINTS_BY_STATUS.items()):
         out += _cell("* - ", str(status))
-        out += _cell("  - ", "%s. %s" % (PHRASES.get(status) or http.client.responses.get(
-                                             status, "HTTP %d" % status),
+        phrase = PHRASES.get(status) or http.client.responses.get(status, "HTTP %d" % status)
+        out += _cell("  - ", "%s. %s" % (phrase,
                                          rst_text(sentence(hint))))
     return out
 
