@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
 import importlib
 import os
 import re
@@ -166,6 +167,25 @@ def _skipped_file(loader):
     return None
 
 
+@contextlib.contextmanager
+def _sys_path_without_archives():
+    """sys.path without the zip archives on it (Ansible's module payload) for the block inside.
+
+    keystoneauth finds its auth plugins through stevedore, which caches the entry points of
+    sys.path in a file named after sys.path. Under Ansible, sys.path starts with the task's own
+    payload archive, so the cache never matched: each task scanned every installed distribution
+    (~20 ms) and left one more file in ~/.cache/python-entrypoints. The payload holds no
+    distribution; the packages it holds are imported by then, and their submodules import
+    through the package, not through sys.path.
+    """
+    saved = sys.path[:]
+    sys.path[:] = [entry for entry in saved if not os.path.isfile(entry)]
+    try:
+        yield
+    finally:
+        sys.path[:] = saved
+
+
 def read_config(config):
     """openstacksdk's ``CloudRegion`` and a keystoneauth session for ``config``; raises VbsError.
 
@@ -175,9 +195,10 @@ def read_config(config):
     loader = None
     try:
         loader = openstack_config.OpenStackConfig()
-        region = auth_cache.cloud_region(loader.get_one, config)  # cache: {auth: true}
-        _skip_identity_discovery(region.get_auth())
-        return region, region.get_session()
+        with _sys_path_without_archives():  # also spares importlib.metadata reading the archive
+            region = auth_cache.cloud_region(loader.get_one, config)  # cache: {auth: true}
+            _skip_identity_discovery(region.get_auth())
+            return region, region.get_session()
     except Exception as exc:  # pylint: disable=broad-except  # any openstacksdk failure, one line
         skipped = _skipped_file(loader)
         if skipped:

@@ -263,3 +263,31 @@ def test_a_create_on_otc_goes_to_the_vbs_host_and_says_so(shaped, run_module):
     assert result["changed"] and post.called_once, result
     assert result["endpoints"] == {"backups": root, "volumes": OTC_EVS + "/v2/" + P}
     assert not [url for _m, url in api_calls(mock) if url.startswith(OTC_EVS)]
+
+
+# --- the module payload on sys.path ----------------------------------------------------------
+
+def test_the_auth_plugin_is_found_without_the_payload_archive(shaped, run_module, tmp_path,
+                                                              monkeypatch):
+    """Under Ansible sys.path starts with the task's payload archive, a new one in each task.
+
+    stevedore (keystoneauth's plugin loader) caches the entry points of sys.path by its value:
+    with the archive in it, each task scanned every distribution and wrote another cache file.
+    The lookup sees sys.path without the archive; afterwards sys.path is as it was.
+    """
+    stevedore_cache = pytest.importorskip("stevedore._cache")
+    import zipfile
+    archive = tmp_path / "ansible_vbs.cloud.vbs_backup_info_payload.zip"
+    with zipfile.ZipFile(archive, "w") as payload:
+        payload.writestr("ansible_collections/__init__.py", "")
+    monkeypatch.setattr("sys.path", [str(archive)] + __import__("sys").path)
+    before = list(__import__("sys").path)
+    extension = pytest.importorskip("stevedore.extension")
+    monkeypatch.setattr(stevedore_cache._c, "_internal", {})  # stevedore's in-process memos
+    monkeypatch.setattr(extension.ExtensionManager, "ENTRY_POINT_CACHE", {})
+    mock = shaped("huawei")
+    mock.get(HUAWEI_VBS + "/" + P + "/backups/detail", json={"backups": []})
+    assert run_module(vbs_backup_info.main, {})["backups"] == []
+    looked_up = list(stevedore_cache._c._internal)
+    assert looked_up and all(str(archive) not in path for path in looked_up)
+    assert __import__("sys").path == before
