@@ -2,12 +2,12 @@
 
 ansible-test runs this as ``python get_pip.py [pip options] [packages] --no-setuptools --no-wheel``
 in an empty virtual environment to put a pinned pip there. It downloads the real get-pip.py
-from its own file host, which machines that only reach PyPI cannot; tools/sanity seeds its
-cache with this file instead. It works the same on a connected machine.
+from its own file host, which machines that only reach PyPI cannot; the ansible-test sessions of
+noxfile.py seed its cache with this file instead. It works the same on a connected machine.
 
 ansible-test passes only HOME, PATH and the locale variables, and ensurepip disables the pip
 configuration (PIP_CONFIG_FILE=/dev/null). The index, proxy and CA settings of the machine are
-taken, at run time, from the environment of the nearest ancestor process that tools/sanity
+taken, at run time, from the environment of the nearest ancestor process that noxfile.py
 marked with VBS_GET_PIP_ENVIRONMENT=1 (ansible-test itself, read from /proc/<pid>/environ), and
 applied to the second step. Nothing is written anywhere; without /proc (or without a marked
 ancestor) only pip's configuration files apply.
