@@ -102,7 +102,7 @@ class AmbiguousName(VbsError):
 
 # The error codes of the service, what they mean and what to do: the one table. The hints of
 # the task messages (HINTS_BY_CODE below) and the "Error codes" section of
-# docs/docsite/rst/troubleshooting.rst (written by tools/docs-errors; a unit test fails when the
+# docs/docsite/rst/troubleshooting.rst (written by tools/docs_errors.py; a unit test fails when the
 # page is out of date) both come from it. Sections follow the error-code appendix of the VBS API
 # (opentelekomcloud-docs/volume-backup-service, api-ref/source/appendix/error_codes.rst), every
 # VolumeBackup code of it included; AutoBackup codes belong to backup policies, which this

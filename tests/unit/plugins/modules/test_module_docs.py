@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Every module's DOCUMENTATION, EXAMPLES and RETURN is YAML (as tools/docs, ansible-doc and
+"""Every module's DOCUMENTATION, EXAMPLES and RETURN is YAML (as the docs sessions, ansible-doc and
 the sanity tests need): a plain ``key: value`` inside a sentence breaks them all."""
 
 from __future__ import annotations
